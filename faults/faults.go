@@ -1,0 +1,67 @@
+// Package faults injects failures into a running topology: every Toxiproxy
+// toxic, disabling a proxy, HTTP-level faults inside services, and killing or
+// restarting a service. Each kind lives in its own file behind the small
+// Fault interface; a Timeline applies them on schedule and always reverts
+// them.
+//
+// Faults reach a topology only through the Target interface, which testbeds
+// implement. This package must not import scenarios, reports, testbeds or
+// patterns (other than the wire protocol in faults/httpfault).
+package faults
+
+import (
+	"context"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+)
+
+// On says what a fault kind is aimed at.
+type On int
+
+const (
+	OnEdge    On = iota // a Toxiproxy proxy: "caller->callee"
+	OnService           // a service by name
+)
+
+// Target is the running topology, as faults see it. Testbeds implement it.
+type Target interface {
+	// Proxy returns the Toxiproxy proxy (official client) carrying an edge
+	// ("caller->callee").
+	Proxy(edge string) (*toxiproxy.Proxy, error)
+	// FaultURL returns the base URL of a service's HTTP fault admin endpoint
+	// (see faults/httpfault).
+	FaultURL(service string) (string, error)
+	// Kill stops a service abruptly: listener and connections closed,
+	// in-memory state lost.
+	Kill(ctx context.Context, service string) error
+	// Restart starts a killed service again (fresh state, same address).
+	Restart(ctx context.Context, service string) error
+}
+
+// Common holds the fields every fault in a scenario file has. Each kind
+// embeds it inline, so a fault is one flat YAML mapping.
+type Common struct {
+	Name     string        `yaml:"name" json:"name"`
+	At       time.Duration `yaml:"at" json:"at"`
+	Duration time.Duration `yaml:"duration" json:"duration"`
+	Target   string        `yaml:"target" json:"target"`
+	Kind     string        `yaml:"kind" json:"kind"`
+}
+
+// Base returns the common fields.
+func (c *Common) Base() *Common { return c }
+
+// Fault is one kind of failure with its attributes.
+type Fault interface {
+	// Base returns the common fields (name, timing, target, kind).
+	Base() *Common
+	// On says whether Target names an edge or a service.
+	On() On
+	// Validate checks the kind's attributes, naming the offending field.
+	Validate() error
+	// Apply injects the fault into target; Revert removes it. Revert must
+	// be safe to call after a failed or partial Apply.
+	Apply(ctx context.Context, t Target) error
+	Revert(ctx context.Context, t Target) error
+}

@@ -1,0 +1,145 @@
+// Package patterns holds the reference implementations of distributed-system
+// resilience patterns, each as a small topology of HTTP services.
+//
+// A Pattern declares its services, the edges between them (caller → callee),
+// the client's entry edge, a configuration with documented defaults, and a
+// baseline configuration (the naive implementation the pattern is compared
+// with). Services only know each other through the addresses an Env hands
+// them, which a testbed points at Toxiproxy proxies, one per edge.
+//
+// Sub-packages hold the building blocks (service scaffolding, the shared
+// dependency service, one package per resilience policy) and one package per
+// pattern topology. The catalog sub-package lists every pattern.
+//
+// This package and its sub-packages must not import scenarios, reports,
+// testbeds or cmd: patterns know nothing of how they are exercised.
+package patterns
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Client is the name of the caller on a topology's entry edge.
+const Client = "client"
+
+// DegradedHeader marks a fallback answer: a service that answers from a
+// fallback instead of its real dependency sets it to "1".
+const DegradedHeader = "X-Faultline-Degraded"
+
+// Edge is a directed network edge from caller to callee. Every edge runs
+// through its own Toxiproxy proxy.
+type Edge struct {
+	From, To string
+}
+
+// String returns the edge as scenarios name it: "from->to".
+func (e Edge) String() string { return e.From + "->" + e.To }
+
+// ParseEdge parses "from->to" (spaces around the arrow are allowed).
+func ParseEdge(s string) (Edge, bool) {
+	from, to, ok := strings.Cut(s, "->")
+	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+	if !ok || from == "" || to == "" {
+		return Edge{}, false
+	}
+	return Edge{From: from, To: to}, true
+}
+
+// Topology is the static shape of a pattern.
+type Topology struct {
+	Services []string // every service, in start order (callees first)
+	Edges    []Edge   // every edge, the client's entry edge included
+	Entry    string   // the service the client calls
+	// Downstream is the service whose request count, divided by the client's,
+	// gives the amplification factor.
+	Downstream string
+	// State names the gauge (on StateService) that carries the pattern's state,
+	// with StateNames[i] naming value i, so reports can draw a state band.
+	StateService string
+	StateMetric  string
+	StateNames   []string
+}
+
+// HasService reports whether name is one of the topology's services.
+func (t Topology) HasService(name string) bool {
+	for _, s := range t.Services {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// HasEdge reports whether e is one of the topology's edges.
+func (t Topology) HasEdge(e Edge) bool {
+	for _, x := range t.Edges {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// Callees returns the services a service calls.
+func (t Topology) Callees(service string) []string {
+	var out []string
+	for _, e := range t.Edges {
+		if e.From == service {
+			out = append(out, e.To)
+		}
+	}
+	return out
+}
+
+// Env is what a service gets from the testbed that runs it.
+type Env struct {
+	// Upstream returns the base URL ("http://host:port") through which the
+	// service reaches callee: the address of the Toxiproxy proxy on that edge.
+	Upstream func(callee string) string
+	// Seed makes random choices (service times, fault draws) reproducible.
+	Seed int64
+	// Registry receives the service's own metrics (breaker state, pool
+	// occupancy, ...); it is served on the service's /metrics.
+	Registry prometheus.Registerer
+}
+
+// Pattern is one reference implementation.
+type Pattern interface {
+	// Name is the pattern's identifier in scenario files ("circuit-breaker").
+	Name() string
+	// Description says in one sentence what the pattern contains.
+	Description() string
+	Topology() Topology
+	// DefaultConfig returns a new pointer to the pattern's configuration
+	// struct, filled with its documented defaults. Scenario variants decode
+	// their overrides onto it (YAML keys are the struct's yaml tags).
+	DefaultConfig() any
+	// BaselineConfig is DefaultConfig with the pattern switched off: the naive
+	// implementation it is compared with.
+	BaselineConfig() any
+	// Validate checks a configuration after overrides were applied.
+	Validate(cfg any) error
+	// Handler builds the HTTP handler of one service for a configuration.
+	// The returned stop function releases what the handler holds.
+	Handler(ctx context.Context, service string, cfg any, env Env) (http.Handler, func(), error)
+}
+
+// Catalog finds a pattern by name.
+type Catalog []Pattern
+
+// Lookup returns the pattern called name.
+func (c Catalog) Lookup(name string) (Pattern, error) {
+	var names []string
+	for _, p := range c {
+		if p.Name() == name {
+			return p, nil
+		}
+		names = append(names, p.Name())
+	}
+	return nil, fmt.Errorf("unknown pattern %q (known: %s)", name, strings.Join(names, ", "))
+}

@@ -1,0 +1,154 @@
+package reports
+
+import (
+	"time"
+)
+
+// Run is one execution of one scenario: everything summary.json holds, and
+// everything a report is rendered from.
+type Run struct {
+	Scenario    string        `json:"scenario"`
+	Description string        `json:"description,omitempty"`
+	Pattern     string        `json:"pattern"`
+	Testbed     string        `json:"testbed"`
+	Seed        int64         `json:"seed"`
+	Scale       float64       `json:"scale"`            // duration scale (1 = as written)
+	Window      time.Duration `json:"window"`           // aggregation window
+	StartedAt   time.Time     `json:"started_at"`       // wall clock
+	Planned     time.Duration `json:"planned"`          // planned load duration per variant
+	Partial     bool          `json:"partial"`          // interrupted or failed before the end
+	Reason      string        `json:"reason,omitempty"` // why it is partial
+	Timings     []Timing      `json:"timings,omitempty"`
+	Variants    []*Variant    `json:"variants"`
+}
+
+// Timing is how long one step of the run took (topology ready, teardown...).
+type Timing struct {
+	Name     string        `json:"name"`
+	Variant  string        `json:"variant,omitempty"`
+	Duration time.Duration `json:"duration"`
+}
+
+// Variant is one configuration of the pattern, run under the same load and
+// faults as the others. All times are offsets from the variant's load start.
+type Variant struct {
+	Name     string `json:"name"`
+	Baseline bool   `json:"baseline"`
+	// ExpectViolation marks a variant that the scenario expects to violate at
+	// least one SLO (a naive baseline shown for contrast).
+	ExpectViolation bool     `json:"expect_violation"`
+	Config          any      `json:"config,omitempty"` // effective pattern configuration
+	Routes          []string `json:"routes"`
+	Downstream      string   `json:"downstream,omitempty"` // service counted for amplification
+	// State band: the sampled series carrying the pattern's state, and the
+	// names of its values.
+	StateSeries string   `json:"state_series,omitempty"`
+	StateNames  []string `json:"state_names,omitempty"`
+
+	Windows []Window     `json:"windows"` // per route per window, ordered by Start, then Route
+	Faults  []FaultEvent `json:"faults"`
+	Series  []Series     `json:"series"`            // sampled service metrics
+	Results string       `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
+	Partial bool         `json:"partial"`
+	Error   string       `json:"error,omitempty"`
+
+	Headline Headline    `json:"headline"`
+	SLOs     []SLOResult `json:"slos"`
+}
+
+// Window aggregates the client's results for one route over one window.
+type Window struct {
+	Route    string           `json:"route"`
+	Start    time.Duration    `json:"start"`
+	Count    int64            `json:"count"`
+	Success  int64            `json:"success"`          // 2xx answers (degraded included)
+	Degraded int64            `json:"degraded"`         // 2xx answers marked degraded (a fallback)
+	Errors   map[string]int64 `json:"errors,omitempty"` // by status code ("503") or class ("timeout", "connection")
+	P50      time.Duration    `json:"p50"`
+	P90      time.Duration    `json:"p90"`
+	P99      time.Duration    `json:"p99"`
+	Max      time.Duration    `json:"max"`
+	// Latency holds the window's full latency histogram, so phases can be
+	// merged exactly.
+	Latency *Histogram `json:"latency,omitempty"`
+}
+
+// FaultEvent is one fault of the timeline: when it was planned and when it
+// was actually applied and reverted (zero when it never was).
+type FaultEvent struct {
+	Name     string        `json:"name"`
+	Kind     string        `json:"kind"`
+	Target   string        `json:"target"`
+	At       time.Duration `json:"at"`
+	Duration time.Duration `json:"duration"`
+	Applied  time.Duration `json:"applied"`
+	Reverted time.Duration `json:"reverted"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// Series is one sampled metric of one service (a Prometheus series).
+type Series struct {
+	Service string            `json:"service"`
+	Name    string            `json:"name"`
+	Labels  map[string]string `json:"labels,omitempty"`
+	Counter bool              `json:"counter,omitempty"` // monotonic: plot its rate
+	Points  []Point           `json:"points"`
+}
+
+// Point is one sample.
+type Point struct {
+	T time.Duration `json:"t"`
+	V float64       `json:"v"`
+}
+
+// Headline holds the numbers a reader looks at first.
+type Headline struct {
+	Overall Phase           `json:"overall"`
+	Faults  []FaultHeadline `json:"faults"`
+}
+
+// FaultHeadline is the before / during / after comparison for one fault.
+type FaultHeadline struct {
+	Fault  string `json:"fault"`
+	Before Phase  `json:"before"`
+	During Phase  `json:"during"`
+	After  Phase  `json:"after"`
+	// FailFast is how long after the fault started the client's p99 was back
+	// under its before-fault bound; nil when it never was.
+	FailFast *time.Duration `json:"fail_fast,omitempty"`
+	// Recover is how long after the fault ended success, degraded share and
+	// p99 were back to their before-fault levels; nil when they never were.
+	Recover *time.Duration `json:"recover,omitempty"`
+}
+
+// Phase aggregates the client's results over a time span.
+type Phase struct {
+	From          time.Duration `json:"from"`
+	To            time.Duration `json:"to"`
+	Requests      int64         `json:"requests"`
+	Success       float64       `json:"success"`  // ratio of 2xx answers
+	Degraded      float64       `json:"degraded"` // ratio of fallback answers
+	P50           time.Duration `json:"p50"`
+	P90           time.Duration `json:"p90"`
+	P99           time.Duration `json:"p99"`
+	Max           time.Duration `json:"max"`
+	Rate          float64       `json:"rate"`          // client requests per second
+	Amplification float64       `json:"amplification"` // downstream requests ÷ client requests
+}
+
+// SLOResult is one SLO evaluated against one variant.
+type SLOResult struct {
+	Name      string  `json:"name"`
+	Metric    string  `json:"metric"`
+	Route     string  `json:"route,omitempty"`
+	Phase     string  `json:"phase,omitempty"`
+	Fault     string  `json:"fault,omitempty"`
+	Op        string  `json:"op"` // ">=" or "<="
+	Threshold float64 `json:"threshold"`
+	Actual    float64 `json:"actual"`
+	Unit      string  `json:"unit"` // "ratio", "seconds", "per-second", "factor"
+	Pass      bool    `json:"pass"`
+	// Missing is true when the metric could not be computed (no data in the
+	// phase, or a time that never came); such an SLO fails.
+	Missing bool `json:"missing,omitempty"`
+}

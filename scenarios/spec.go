@@ -1,0 +1,110 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/patterns"
+)
+
+// Scenario is one scenario file, decoded and validated.
+type Scenario struct {
+	Name        string         `yaml:"name"`
+	Description string         `yaml:"description"`
+	Pattern     string         `yaml:"pattern"`
+	Seed        int64          `yaml:"seed"`
+	Window      time.Duration  `yaml:"window"` // aggregation window; default 1s
+	Variants    []Variant      `yaml:"variants"`
+	Load        Load           `yaml:"load"`
+	Faults      []faults.Fault `yaml:"-"` // decoded per kind by the loader
+	SLOs        []SLO          `yaml:"slo"`
+
+	File string `yaml:"-"` // where it was loaded from, for messages
+	// Impl is the pattern the scenario names, resolved by the loader.
+	Impl patterns.Pattern `yaml:"-"`
+}
+
+// Variant is one configuration of the pattern: the pattern's defaults (or its
+// baseline) with overrides.
+type Variant struct {
+	Name string `yaml:"name"`
+	// Baseline starts from the pattern's baseline configuration instead of
+	// its defaults.
+	Baseline bool `yaml:"baseline"`
+	// Expect is "pass" (default: every SLO must hold) or "violate" (the
+	// variant is shown for contrast and must violate at least one SLO).
+	Expect string `yaml:"expect"`
+	// Config is the effective configuration: defaults or baseline with the
+	// file's overrides decoded onto it (strictly: unknown keys are errors).
+	Config any `yaml:"-"`
+}
+
+// Load is the client's traffic.
+type Load struct {
+	// Either Rate (constant, for Duration) or Stages.
+	Rate     Rate          `yaml:"rate"`
+	Duration time.Duration `yaml:"duration"`
+	Stages   []Stage       `yaml:"stages"`
+	// Timeout is the client's per-request timeout; default 2s.
+	Timeout time.Duration `yaml:"timeout"`
+	// Workers and Connections bound Vegeta; defaults 64 and 64.
+	Workers     uint64   `yaml:"workers"`
+	Connections int      `yaml:"connections"`
+	Targets     []Target `yaml:"targets"`
+}
+
+// Stage is one step of a staged load. With Ramp, the rate moves linearly from
+// the previous stage's rate (0 for the first) to Rate over Duration; without,
+// it steps to Rate at once.
+type Stage struct {
+	Duration time.Duration `yaml:"duration"`
+	Rate     Rate          `yaml:"rate"`
+	Ramp     bool          `yaml:"ramp"`
+}
+
+// Target is one route the client calls. Weight is relative (default 1).
+type Target struct {
+	Name    string            `yaml:"name"`   // route name in reports; default "METHOD path"
+	Method  string            `yaml:"method"` // default GET
+	Path    string            `yaml:"path"`
+	Headers map[string]string `yaml:"headers"`
+	Body    string            `yaml:"body"`
+	Weight  int               `yaml:"weight"`
+}
+
+// Rate is requests per period, written "200/s", "600/m" or "50/100ms".
+type Rate struct {
+	Freq int
+	Per  time.Duration
+}
+
+// PerSecond returns the rate in requests per second.
+func (r Rate) PerSecond() float64 {
+	if r.Per <= 0 {
+		return 0
+	}
+	return float64(r.Freq) / r.Per.Seconds()
+}
+
+// SLO is an assertion on a metric of the client's results (or of the
+// topology, for amplification), for some variants, routes and phase.
+type SLO struct {
+	Name     string   `yaml:"name"`
+	Metric   string   `yaml:"metric"`   // see reports.Metrics
+	Variants []string `yaml:"variants"` // default: every variant
+	Route    string   `yaml:"route"`    // default: every route together
+	// Phase is overall (default), before, during or after; Fault picks the
+	// fault it is relative to (default: all faults together).
+	Phase string `yaml:"phase"`
+	Fault string `yaml:"fault"`
+	// Min and/or Max bound the metric: a number, a percentage ("95%") or a
+	// duration ("300ms"), in the metric's unit.
+	Min *Threshold `yaml:"min"`
+	Max *Threshold `yaml:"max"`
+}
+
+// Threshold is an SLO bound in the metric's base unit (ratio, seconds, ...).
+type Threshold struct {
+	Value float64
+	Text  string // as written
+}
