@@ -1,0 +1,17 @@
+// Package catalog lists every pattern faultline ships. It exists so that
+// the patterns package itself stays free of its implementations.
+//
+// It must not import scenarios, reports, testbeds or cmd.
+package catalog
+
+import (
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/circuitbreaker"
+)
+
+// All returns every pattern.
+func All() patterns.Catalog {
+	return patterns.Catalog{
+		circuitbreaker.New(),
+	}
+}

@@ -1,0 +1,289 @@
+// Package circuitbreaker is the Circuit Breaker pattern as a topology:
+// client → shop → payments. The shop calls payments with a timeout and,
+// when the call fails or the breaker refuses it, answers a degraded
+// fallback ("payment pending") instead of an error. The baseline is the
+// same shop with the breaker switched off: timeout only.
+//
+// It must not import scenarios, reports, testbeds or cmd.
+package circuitbreaker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/dependency"
+	"github.com/faultline/faultline/patterns/service"
+)
+
+// Service names.
+const (
+	Shop     = "shop"
+	Payments = "payments"
+)
+
+// Config configures the topology. YAML keys are what scenario variants
+// override, e.g. `breaker: {open_wait: 5s}`.
+type Config struct {
+	Shop     ShopConfig        `yaml:"shop" json:"shop"`
+	Breaker  BreakerConfig     `yaml:"breaker" json:"breaker"`
+	Payments dependency.Config `yaml:"payments" json:"payments"`
+}
+
+// ShopConfig is the caller's side: its own capacity and its call timeout.
+type ShopConfig struct {
+	// Timeout bounds each call to payments.
+	Timeout  time.Duration    `yaml:"timeout" json:"timeout"`
+	Capacity service.Capacity `yaml:"capacity" json:"capacity"`
+}
+
+// BreakerConfig switches the breaker on and configures it.
+type BreakerConfig struct {
+	Enabled        bool `yaml:"enabled" json:"enabled"`
+	breaker.Config `yaml:",inline"`
+}
+
+// Pattern implements patterns.Pattern.
+type Pattern struct{}
+
+// New returns the circuit breaker pattern.
+func New() Pattern { return Pattern{} }
+
+// Name implements patterns.Pattern.
+func (Pattern) Name() string { return "circuit-breaker" }
+
+// Description implements patterns.Pattern.
+func (Pattern) Description() string {
+	return "client → shop → payments; the shop wraps its payments calls in a circuit breaker and answers a degraded fallback when it is open"
+}
+
+// Topology implements patterns.Pattern.
+func (Pattern) Topology() patterns.Topology {
+	return patterns.Topology{
+		Services: []string{Payments, Shop},
+		Edges: []patterns.Edge{
+			{From: patterns.Client, To: Shop},
+			{From: Shop, To: Payments},
+		},
+		Entry:        Shop,
+		Downstream:   Payments,
+		StateService: Shop,
+		StateMetric:  "faultline_breaker_state",
+		StateNames:   []string{breaker.Closed.String(), breaker.Open.String(), breaker.HalfOpen.String()},
+	}
+}
+
+// DefaultConfig implements patterns.Pattern. Defaults:
+//
+//   - shop: 1s call timeout; 32 workers, a queue of 64 waiting at most 1s.
+//   - breaker: on; a count window of the last 20 calls; trips when at least
+//     10 calls were seen and ≥50% failed or ≥50% took longer than 300ms;
+//     stays open 2s; then lets 3 probe calls through.
+//   - payments: ~5ms log-normal service time, 32 workers, a queue of 64.
+func (Pattern) DefaultConfig() any {
+	b := breaker.DefaultConfig()
+	b.Size = 20
+	b.MinCalls = 10
+	b.FailureRatio = 0.5
+	b.SlowCall = 300 * time.Millisecond
+	b.SlowRatio = 0.5
+	b.OpenWait = 2 * time.Second
+	b.HalfOpenCalls = 3
+	return &Config{
+		Shop: ShopConfig{
+			Timeout:  time.Second,
+			Capacity: service.Capacity{Workers: 32, Queue: 64, QueueTimeout: time.Second},
+		},
+		Breaker:  BreakerConfig{Enabled: true, Config: b},
+		Payments: dependency.DefaultConfig(),
+	}
+}
+
+// BaselineConfig implements patterns.Pattern: the same shop, timeout only.
+func (p Pattern) BaselineConfig() any {
+	c := p.DefaultConfig().(*Config)
+	c.Breaker.Enabled = false
+	return c
+}
+
+// Validate implements patterns.Pattern.
+func (Pattern) Validate(cfg any) error {
+	c, ok := cfg.(*Config)
+	if !ok {
+		return fmt.Errorf("circuit-breaker: configuration is %T, want *circuitbreaker.Config", cfg)
+	}
+	var errs []error
+	if c.Shop.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("shop.timeout: must be > 0, got %s", c.Shop.Timeout))
+	}
+	if err := c.Shop.Capacity.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("shop.capacity.%w", err))
+	}
+	if c.Breaker.Enabled {
+		if err := c.Breaker.Config.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("breaker.%w", err))
+		}
+	}
+	if err := c.Payments.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("payments.%w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Handler implements patterns.Pattern.
+func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
+	if err := p.Validate(cfg); err != nil {
+		return nil, nil, err
+	}
+	c := cfg.(*Config)
+	switch name {
+	case Payments:
+		return dependency.Handler(Payments, c.Payments, env.Seed, env.Registry), func() {}, nil
+	case Shop:
+		return newShop(c, env)
+	default:
+		return nil, nil, fmt.Errorf("circuit-breaker: no service %q", name)
+	}
+}
+
+// shop answers POST /checkout by calling payments through the breaker.
+type shop struct {
+	payments string
+	timeout  time.Duration
+	client   *http.Client
+	breaker  *breaker.Breaker // nil: baseline
+	calls    *prometheus.CounterVec
+}
+
+func newShop(c *Config, env patterns.Env) (http.Handler, func(), error) {
+	transport := &http.Transport{
+		MaxIdleConns:        4 * c.Shop.Capacity.Workers,
+		MaxIdleConnsPerHost: 4 * c.Shop.Capacity.Workers,
+		IdleConnTimeout:     30 * time.Second,
+	}
+	s := &shop{
+		payments: env.Upstream(Payments) + "/pay",
+		timeout:  c.Shop.Timeout,
+		client:   &http.Client{Transport: transport},
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "faultline_breaker_calls_total",
+			Help: "Calls to payments by outcome: permitted, rejected (breaker open), success, failure, slow.",
+		}, []string{"outcome"}),
+	}
+	env.Registry.MustRegister(s.calls)
+	if c.Breaker.Enabled {
+		m := newBreakerMetrics(env.Registry)
+		b, err := breaker.New(c.Breaker.Config, breaker.WithObserver(m))
+		if err != nil {
+			return nil, nil, fmt.Errorf("breaker: %w", err)
+		}
+		s.breaker = b
+		m.observe(b)
+	}
+	limiter := service.NewLimiter(c.Shop.Capacity, Shop, env.Registry)
+	mux := http.NewServeMux()
+	mux.Handle("/checkout", limiter.Wrap(s))
+	return mux, transport.CloseIdleConnections, nil
+}
+
+func (s *shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.breaker == nil {
+		s.answer(w, s.call(r.Context()) == nil)
+		return
+	}
+	permit, err := s.breaker.Allow()
+	if err != nil {
+		s.calls.WithLabelValues("rejected").Inc()
+		s.answer(w, false)
+		return
+	}
+	start := time.Now()
+	err = s.call(r.Context())
+	if r.Context().Err() != nil {
+		permit.Release() // the client left; no verdict on payments
+		return
+	}
+	permit.Done(err == nil, time.Since(start))
+	s.answer(w, err == nil)
+}
+
+// call makes one payments call within the timeout.
+func (s *shop) call(ctx context.Context) error {
+	s.calls.WithLabelValues("permitted").Inc()
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.payments, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.calls.WithLabelValues("failure").Inc()
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		s.calls.WithLabelValues("failure").Inc()
+		return fmt.Errorf("payments answered %s", resp.Status)
+	}
+	s.calls.WithLabelValues("success").Inc()
+	return nil
+}
+
+// answer writes the checkout's answer: confirmed when payments took it, a
+// degraded "payment pending" fallback otherwise.
+func (s *shop) answer(w http.ResponseWriter, paid bool) {
+	w.Header().Set("Content-Type", "application/json")
+	if !paid {
+		w.Header().Set(patterns.DegradedHeader, "1")
+		_, _ = io.WriteString(w, `{"status":"accepted","payment":"pending"}`+"\n")
+		return
+	}
+	_, _ = io.WriteString(w, `{"status":"confirmed","payment":"captured"}`+"\n")
+}
+
+// breakerMetrics exports the breaker's state and transitions.
+type breakerMetrics struct {
+	state       prometheus.Gauge
+	transitions *prometheus.CounterVec
+}
+
+func newBreakerMetrics(reg prometheus.Registerer) *breakerMetrics {
+	m := &breakerMetrics{
+		state: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "faultline_breaker_state",
+			Help: "Breaker state: 0 closed, 1 open, 2 half-open.",
+		}),
+		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "faultline_breaker_transitions_total",
+			Help: "State transitions.",
+		}, []string{"from", "to"}),
+	}
+	reg.MustRegister(m.state, m.transitions)
+	return m
+}
+
+func (m *breakerMetrics) observe(b *breaker.Breaker) { m.state.Set(float64(b.State())) }
+
+// OnStateChange implements breaker.Observer.
+func (m *breakerMetrics) OnStateChange(from, to breaker.State) {
+	m.state.Set(float64(to))
+	m.transitions.WithLabelValues(from.String(), to.String()).Inc()
+}
+
+// OnPermit implements breaker.Observer.
+func (*breakerMetrics) OnPermit(breaker.State) {}
+
+// OnReject implements breaker.Observer.
+func (*breakerMetrics) OnReject(breaker.State) {}
+
+// OnResult implements breaker.Observer.
+func (*breakerMetrics) OnResult(bool, bool) {}

@@ -1,0 +1,125 @@
+// Package service is the scaffolding every faultline service shares: a
+// Prometheus /metrics endpoint, a /healthz endpoint, request metrics, the
+// HTTP fault injector (faults/httpfault) in front of the application, and a
+// bounded-capacity limiter so overload queues and then rejects, as real
+// servers do.
+//
+// It must not import scenarios, reports, testbeds or cmd.
+package service
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/faultline/faultline/faults/httpfault"
+)
+
+// Paths served by every service besides the application's own.
+const (
+	MetricsPath = "/metrics"
+	HealthPath  = "/healthz"
+	FaultsPath  = httpfault.Prefix
+)
+
+// Wrap serves app as the service called name: /metrics from reg, /healthz,
+// the fault admin API, and app behind request metrics and the fault
+// injector. Health and metrics are never subject to injected faults.
+func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name:        "faultline_http_requests_total",
+		Help:        "Requests the service received, by response code (\"aborted\" when the connection was dropped).",
+		ConstLabels: prometheus.Labels{"service": name},
+	}, []string{"code"})
+	duration := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:        "faultline_http_request_duration_seconds",
+		Help:        "Time to answer a request.",
+		ConstLabels: prometheus.Labels{"service": name},
+		Buckets:     []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	})
+	inFlight := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "faultline_http_in_flight",
+		Help:        "Requests being served now.",
+		ConstLabels: prometheus.Labels{"service": name},
+	})
+	reg.MustRegister(requests, duration, inFlight)
+
+	injected := httpfault.New(app, seed)
+	instrumented := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, FaultsPath) {
+			injected.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		inFlight.Inc()
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			inFlight.Dec()
+			code := "aborted"
+			if rec.status != 0 && !rec.hijacked {
+				code = strconv.Itoa(rec.status)
+			}
+			requests.WithLabelValues(code).Inc()
+			duration.Observe(time.Since(start).Seconds())
+		}()
+		injected.ServeHTTP(rec, r)
+		if rec.status == 0 && !rec.hijacked {
+			rec.status = http.StatusOK
+		}
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle(MetricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc(HealthPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("/", instrumented)
+	return mux
+}
+
+// recorder remembers the status code and keeps hijacking possible, which
+// the fault injector needs to drop connections.
+type recorder struct {
+	http.ResponseWriter
+	status   int
+	hijacked bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("service: response writer cannot be hijacked")
+	}
+	r.hijacked = true
+	return h.Hijack()
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

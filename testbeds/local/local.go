@@ -1,0 +1,328 @@
+// Package local is the embedded testbed, faultline's default: every service
+// of a topology runs as an in-process HTTP server on a 127.0.0.1 ephemeral
+// port, and the real Toxiproxy server runs embedded on loopback. Proxies and
+// toxics are driven through Toxiproxy's official client over its HTTP API,
+// the same code path the docker testbed uses. No Docker is needed.
+//
+// It must not import scenarios, reports or cmd.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	toxiclient "github.com/Shopify/toxiproxy/v2/client"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/testbeds"
+)
+
+// Testbed runs topologies in this process.
+type Testbed struct{}
+
+// New returns the local testbed.
+func New() *Testbed { return &Testbed{} }
+
+// Name implements testbeds.Testbed.
+func (*Testbed) Name() string { return "local" }
+
+// Deploy starts an embedded Toxiproxy, a proxy per edge and every service,
+// and waits until each answers its health check. On error, whatever was
+// started is torn down.
+func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Deployment, err error) {
+	topo := v.Pattern.Topology()
+	d := &Deployment{variant: v, topo: topo, services: map[string]*server{}, proxies: map[string]*toxiclient.Proxy{}}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, d.Close(context.WithoutCancel(ctx)))
+		}
+	}()
+	if err := d.startToxiproxy(ctx); err != nil {
+		return nil, err
+	}
+	// Every service gets its listener first, so proxies know their upstreams.
+	for _, name := range topo.Services {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("local: listen for %s: %w", name, err)
+		}
+		d.services[name] = &server{name: name, addr: ln.Addr().String(), ln: ln}
+	}
+	for _, e := range topo.Edges {
+		up, ok := d.services[e.To]
+		if !ok {
+			return nil, fmt.Errorf("local: edge %s: no service %q", e, e.To)
+		}
+		p, err := d.client.CreateProxy(proxyName(e), "127.0.0.1:0", up.addr)
+		if err != nil {
+			return nil, fmt.Errorf("local: create proxy %s: %w", e, err)
+		}
+		d.proxies[e.String()] = p
+	}
+	for _, name := range topo.Services {
+		if err := d.serve(ctx, d.services[name]); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range topo.Services {
+		if err := waitHealthy(ctx, "http://"+d.services[name].addr+service.HealthPath); err != nil {
+			return nil, fmt.Errorf("local: %s not healthy: %w", name, err)
+		}
+	}
+	return d, nil
+}
+
+// proxyName names an edge's proxy in Toxiproxy's API (its names go in URL
+// paths, so "->" is avoided).
+func proxyName(e patterns.Edge) string { return e.From + "_to_" + e.To }
+
+// Deployment is a running local topology.
+type Deployment struct {
+	variant  testbeds.Variant
+	topo     patterns.Topology
+	api      *toxiproxy.ApiServer
+	apiDone  chan error
+	client   *toxiclient.Client
+	mu       sync.Mutex
+	services map[string]*server
+	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
+	closed   bool
+}
+
+// server is one in-process service.
+type server struct {
+	name string
+	addr string
+	ln   net.Listener
+	srv  *http.Server
+	stop func() // releases the pattern handler's resources
+}
+
+func (d *Deployment) startToxiproxy(ctx context.Context) error {
+	addr, err := freeAddr()
+	if err != nil {
+		return fmt.Errorf("local: toxiproxy address: %w", err)
+	}
+	d.api = toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
+	d.apiDone = make(chan error, 1)
+	go func() { d.apiDone <- d.api.Listen(addr) }()
+	d.client = toxiclient.NewClient(addr)
+	d.client.UserAgent = "faultline"
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := d.client.Version(); err == nil {
+			return nil
+		}
+		select {
+		case err := <-d.apiDone:
+			d.apiDone <- err
+			return fmt.Errorf("local: toxiproxy server on %s: %w", addr, err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("local: toxiproxy server on %s did not answer within 10s", addr)
+		}
+	}
+}
+
+// serve builds the service's handler afresh (a restart loses in-memory
+// state) and serves it on s.ln.
+func (d *Deployment) serve(ctx context.Context, s *server) error {
+	reg := prometheus.NewRegistry()
+	env := patterns.Env{
+		Upstream: func(callee string) string {
+			p, ok := d.proxies[patterns.Edge{From: s.name, To: callee}.String()]
+			if !ok {
+				return ""
+			}
+			return "http://" + p.Listen
+		},
+		Seed:     d.variant.Seed,
+		Registry: reg,
+	}
+	app, stop, err := d.variant.Pattern.Handler(ctx, s.name, d.variant.Config, env)
+	if err != nil {
+		return fmt.Errorf("local: build %s: %w", s.name, err)
+	}
+	s.stop = stop
+	s.srv = &http.Server{
+		Handler:           service.Wrap(s.name, app, reg, d.variant.Seed),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go func(srv *http.Server, ln net.Listener) { _ = srv.Serve(ln) }(s.srv, s.ln)
+	return nil
+}
+
+// Entry implements testbeds.Deployment.
+func (d *Deployment) Entry() string {
+	return "http://" + d.proxies[patterns.Edge{From: patterns.Client, To: d.topo.Entry}.String()].Listen
+}
+
+// MetricsURLs implements testbeds.Deployment.
+func (d *Deployment) MetricsURLs() map[string]string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]string, len(d.services))
+	for name, s := range d.services {
+		out[name] = "http://" + s.addr + service.MetricsPath
+	}
+	return out
+}
+
+// Proxy implements faults.Target.
+func (d *Deployment) Proxy(edge string) (*toxiclient.Proxy, error) {
+	p, ok := d.proxies[edge]
+	if !ok {
+		return nil, fmt.Errorf("local: no proxy for edge %q", edge)
+	}
+	return p, nil
+}
+
+// FaultURL implements faults.Target.
+func (d *Deployment) FaultURL(name string) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.services[name]
+	if !ok {
+		return "", fmt.Errorf("local: no service %q", name)
+	}
+	return "http://" + s.addr, nil
+}
+
+// Kill closes the service's listener and every connection at once and drops
+// its state, as a crashed process would.
+func (d *Deployment) Kill(_ context.Context, name string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.services[name]
+	if !ok {
+		return fmt.Errorf("local: no service %q", name)
+	}
+	if s.srv == nil {
+		return nil // already down
+	}
+	err := s.srv.Close()
+	s.srv = nil
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+	return err
+}
+
+// Restart serves a killed service again on the same address, with fresh
+// state. Restarting a running service kills it first.
+func (d *Deployment) Restart(ctx context.Context, name string) error {
+	if err := d.Kill(ctx, name); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	s := d.services[name]
+	var (
+		ln  net.Listener
+		err error
+	)
+	for i := 0; i < 50; i++ { // the old socket may linger for a moment
+		if ln, err = net.Listen("tcp", s.addr); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		d.mu.Unlock()
+		return fmt.Errorf("local: restart %s: listen %s: %w", name, s.addr, err)
+	}
+	s.ln = ln
+	err = d.serve(ctx, s)
+	d.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return waitHealthy(ctx, "http://"+s.addr+service.HealthPath)
+}
+
+// Close stops every service, every proxy and the Toxiproxy server. It is
+// safe to call more than once.
+func (d *Deployment) Close(ctx context.Context) error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	var errs []error
+	for _, s := range d.services {
+		if s.srv != nil {
+			errs = append(errs, s.srv.Close())
+			s.srv = nil
+		} else if s.ln != nil {
+			_ = s.ln.Close() // listening but never served
+		}
+		if s.stop != nil {
+			s.stop()
+			s.stop = nil
+		}
+	}
+	d.mu.Unlock()
+	if d.api != nil {
+		errs = append(errs, d.api.Collection.Clear())
+		errs = append(errs, d.api.Shutdown())
+		select {
+		case err := <-d.apiDone:
+			errs = append(errs, err)
+		case <-ctx.Done():
+			errs = append(errs, ctx.Err())
+		case <-time.After(5 * time.Second):
+			errs = append(errs, errors.New("local: toxiproxy server did not stop within 5s"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// waitHealthy polls url until it answers 200, for at most 10 s.
+func waitHealthy(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	client := &http.Client{Timeout: time.Second}
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			if err == nil {
+				err = fmt.Errorf("status %s", resp.Status)
+			}
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
