@@ -90,7 +90,7 @@ type Deployment struct {
 	variant  testbeds.Variant
 	topo     patterns.Topology
 	api      *toxiproxy.ApiServer
-	apiDone  chan error
+	apiHTTP  *http.Server
 	client   *toxiclient.Client
 	mu       sync.Mutex
 	services map[string]*server
@@ -107,33 +107,22 @@ type server struct {
 	stop func() // releases the pattern handler's resources
 }
 
+// startToxiproxy serves the real Toxiproxy API on a loopback listener of
+// our own (ApiServer.Listen wants a fixed address and races with Shutdown).
 func (d *Deployment) startToxiproxy(ctx context.Context) error {
-	addr, err := freeAddr()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return fmt.Errorf("local: toxiproxy address: %w", err)
+		return fmt.Errorf("local: toxiproxy listener: %w", err)
 	}
 	d.api = toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
-	d.apiDone = make(chan error, 1)
-	go func() { d.apiDone <- d.api.Listen(addr) }()
-	d.client = toxiclient.NewClient(addr)
-	d.client.UserAgent = "faultline"
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := d.client.Version(); err == nil {
-			return nil
-		}
-		select {
-		case err := <-d.apiDone:
-			d.apiDone <- err
-			return fmt.Errorf("local: toxiproxy server on %s: %w", addr, err)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("local: toxiproxy server on %s did not answer within 10s", addr)
-		}
+	d.apiHTTP = &http.Server{Handler: d.api.Routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = d.apiHTTP.Serve(ln) }()
+	d.client = toxiclient.NewClient(ln.Addr().String())
+	d.client.UserAgent = "faultline" // its API refuses browsers' agents
+	if _, err := d.client.Version(); err != nil {
+		return fmt.Errorf("local: toxiproxy server on %s: %w", ln.Addr(), err)
 	}
+	return ctx.Err()
 }
 
 // serve builds the service's handler afresh (a restart loses in-memory
@@ -276,27 +265,12 @@ func (d *Deployment) Close(ctx context.Context) error {
 	}
 	d.mu.Unlock()
 	if d.api != nil {
-		errs = append(errs, d.api.Collection.Clear())
-		errs = append(errs, d.api.Shutdown())
-		select {
-		case err := <-d.apiDone:
-			errs = append(errs, err)
-		case <-ctx.Done():
-			errs = append(errs, ctx.Err())
-		case <-time.After(5 * time.Second):
-			errs = append(errs, errors.New("local: toxiproxy server did not stop within 5s"))
-		}
+		errs = append(errs, d.api.Collection.Clear()) // closes every proxy listener
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		errs = append(errs, d.apiHTTP.Shutdown(sctx))
+		cancel()
 	}
 	return errors.Join(errs...)
-}
-
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // waitHealthy polls url until it answers 200, for at most 10 s.

@@ -1,0 +1,92 @@
+package faults
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+)
+
+// nameRE is what a fault's name may look like: it names a Toxiproxy toxic
+// and an HTTP fault rule, both of which end up in URL paths.
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// validate checks the common fields of a fault aimed at on. An instant
+// fault (restart) happens at At and must have no Duration; every other fault
+// needs one.
+func (c *Common) validate(on On, instant bool) error {
+	switch {
+	case c.Name == "":
+		return errors.New("name: required")
+	case !nameRE.MatchString(c.Name):
+		return fmt.Errorf("name: %q must be letters, digits, '_', '.' or '-'", c.Name)
+	case c.At < 0:
+		return fmt.Errorf("at: must be >= 0, got %v", c.At)
+	case instant && c.Duration != 0:
+		return fmt.Errorf("duration: must be 0 or omitted (the fault is instant), got %v", c.Duration)
+	case !instant && c.Duration <= 0:
+		return fmt.Errorf("duration: must be > 0, got %v", c.Duration)
+	case c.Target == "":
+		return errors.New("target: required")
+	}
+	caller, callee, isEdge := strings.Cut(c.Target, "->")
+	switch {
+	case on == OnEdge && (!isEdge || caller == "" || callee == ""):
+		return fmt.Errorf(`target: %q must be an edge "caller->callee"`, c.Target)
+	case on == OnService && isEdge:
+		return fmt.Errorf("target: %q must be a service, not an edge", c.Target)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// millis checks that d is a whole number of milliseconds (Toxiproxy's unit)
+// and at least min.
+func millis(field string, d, min time.Duration) error {
+	if d < min {
+		if min == 0 {
+			return fmt.Errorf("%s: must be >= 0, got %v", field, d)
+		}
+		return fmt.Errorf("%s: must be > 0, got %v", field, d)
+	}
+	if d%time.Millisecond != 0 {
+		return fmt.Errorf("%s: must be a whole number of milliseconds, got %v", field, d)
+	}
+	return nil
+}
+
+// apiStatus returns the HTTP status of a Toxiproxy API error, or 0.
+func apiStatus(err error) int {
+	var ae *toxiproxy.ApiError
+	if errors.As(err, &ae) {
+		return ae.Status
+	}
+	return 0
+}
+
+// proxy returns the proxy of c's edge. The Toxiproxy client takes no
+// context, so ctx is only checked before the call; its requests are bounded
+// by the client's own 30s timeout.
+func proxy(ctx context.Context, t Target, c *Common) (*toxiproxy.Proxy, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	p, err := t.Proxy(c.Target)
+	if err != nil {
+		return nil, fmt.Errorf("proxy for %q: %w", c.Target, err)
+	}
+	return p, nil
+}

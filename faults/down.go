@@ -1,0 +1,39 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+)
+
+// Down disables an edge's proxy: its listener closes and every connection
+// through it drops, so callers see connections refused until it is reverted.
+type Down struct {
+	Common `yaml:",inline"`
+}
+
+func (f *Down) On() On { return OnEdge }
+
+func (f *Down) Validate() error { return f.Common.validate(OnEdge, false) }
+
+func (f *Down) Apply(ctx context.Context, t Target) error {
+	p, err := proxy(ctx, t, &f.Common)
+	if err == nil {
+		err = p.Disable()
+	}
+	if err != nil {
+		return fmt.Errorf("disable proxy %q: %w", f.Target, err)
+	}
+	return nil
+}
+
+// Revert enables the proxy again; enabling an enabled proxy is a no-op.
+func (f *Down) Revert(ctx context.Context, t Target) error {
+	p, err := proxy(ctx, t, &f.Common)
+	if err == nil {
+		err = p.Enable()
+	}
+	if err != nil {
+		return fmt.Errorf("enable proxy %q: %w", f.Target, err)
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+)
+
+// Restart kills a service and starts it again at once: in-memory state is
+// lost and requests in flight fail. It is instant: its duration must be 0
+// (omitted), and Revert does nothing unless Apply left the service down.
+type Restart struct {
+	Common `yaml:",inline"`
+
+	down bool // Apply killed the service but failed to start it again
+}
+
+func (f *Restart) On() On { return OnService }
+
+func (f *Restart) Validate() error { return f.Common.validate(OnService, true) }
+
+func (f *Restart) Apply(ctx context.Context, t Target) error {
+	if err := t.Kill(ctx, f.Target); err != nil {
+		return fmt.Errorf("restart %q: kill: %w", f.Target, err)
+	}
+	f.down = true
+	if err := t.Restart(ctx, f.Target); err != nil {
+		return fmt.Errorf("restart %q: start: %w", f.Target, err)
+	}
+	f.down = false
+	return nil
+}
+
+// Revert starts the service again if Apply killed it but could not restart
+// it; otherwise it does nothing.
+func (f *Restart) Revert(ctx context.Context, t Target) error {
+	if !f.down {
+		return nil
+	}
+	if err := t.Restart(ctx, f.Target); err != nil {
+		return fmt.Errorf("restart %q: start: %w", f.Target, err)
+	}
+	f.down = false
+	return nil
+}
