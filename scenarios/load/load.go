@@ -1,0 +1,334 @@
+// Package load drives a scenario's client traffic with the Vegeta library
+// and aggregates the results into per-route time windows (reports.Window).
+//
+// It paces hits along stages (steps and linear ramps), picks targets by
+// weight from a seeded source, streams every raw result to a writer in
+// Vegeta's own format (so `vegeta report` reads it) and streams the windows
+// on a channel as they close, so memory stays flat however long the run.
+//
+// It takes plain parameters and must not import scenarios (nor patterns,
+// faults, testbeds or cmd); of ours it imports only reports.
+package load
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/faultline/faultline/reports"
+)
+
+// Defaults for a Plan's zero fields.
+const (
+	DefaultTimeout     = 2 * time.Second
+	DefaultWorkers     = 64
+	DefaultConnections = 64
+)
+
+// initialWorkers is how many workers an attack starts with; Vegeta adds
+// more, up to Plan.Workers, when they are all busy.
+const initialWorkers = 8
+
+// Target is one route the client calls. Weight is relative (0 counts as 1).
+// Name is the route name in windows; default "METHOD URL".
+type Target struct {
+	Name   string
+	Method string // default GET
+	URL    string
+	Header http.Header
+	Body   []byte
+	Weight int
+}
+
+// Stage is one step of the load: Rate (per second) held for Duration or,
+// with Ramp, reached linearly from the previous stage's rate (0 for the
+// first stage).
+type Stage struct {
+	Duration time.Duration
+	Rate     float64
+	Ramp     bool
+}
+
+// Plan is the load of one attack.
+type Plan struct {
+	Stages  []Stage // a constant load is one stage
+	Targets []Target
+	// Timeout is the client's per-request timeout (whole request, body
+	// included); default 2s. It also bounds how late a result can arrive.
+	Timeout time.Duration
+	// Workers bounds Vegeta's workers, Connections the connections per
+	// host; defaults 64 and 64.
+	Workers     uint64
+	Connections int
+	Seed        int64         // target picks
+	Window      time.Duration // aggregation window; default 1s
+	// Start is when the load begins; windows and offsets are relative to
+	// it. Zero means when Run is called; a future time makes Run wait for
+	// it, so a caller can align other timelines (faults) with the load.
+	Start time.Time
+	// Name is Vegeta's attack name (Result.Attack, X-Vegeta-Attack header).
+	Name string
+}
+
+// Duration returns the planned length of the load: the sum of its stages.
+func (p Plan) Duration() time.Duration {
+	var d time.Duration
+	for _, s := range p.Stages {
+		d += max(s.Duration, 0)
+	}
+	return d
+}
+
+// withDefaults checks p and fills its zero fields.
+func (p Plan) withDefaults() (Plan, error) {
+	ts, err := normalize(p.Targets)
+	if err != nil {
+		return p, err
+	}
+	p.Targets = ts
+	for i, s := range p.Stages {
+		if s.Duration < 0 || s.Rate < 0 {
+			return p, fmt.Errorf("load: stage %d: negative duration or rate", i)
+		}
+	}
+	switch {
+	case p.Timeout < 0, p.Window < 0, p.Connections < 0:
+		return p, errors.New("load: negative timeout, window or connections")
+	}
+	if p.Timeout == 0 {
+		p.Timeout = DefaultTimeout
+	}
+	if p.Window == 0 {
+		p.Window = DefaultWindow
+	}
+	if p.Workers == 0 {
+		p.Workers = DefaultWorkers
+	}
+	if p.Connections == 0 {
+		p.Connections = DefaultConnections
+	}
+	return p, nil
+}
+
+// Progress is a live view of an attack, for a progress display.
+type Progress struct {
+	Elapsed  time.Duration // since the load start
+	Planned  time.Duration // planned length
+	Target   float64       // planned rate at Elapsed, per second
+	Requests int64         // results received
+	Success  float64       // share of 2xx results so far
+	Rate     float64       // results per second in the last closed window
+	P99      time.Duration // p99 latency of the last closed window, all routes
+	Late     int64         // results that fit no window (should stay 0)
+}
+
+// Attack runs one Plan once.
+type Attack struct {
+	plan      Plan
+	pacer     vegeta.Pacer
+	targeter  vegeta.Targeter
+	transport *http.Transport
+	attacker  *vegeta.Attacker
+
+	ran atomic.Bool
+	agg atomic.Pointer[Aggregator]
+}
+
+// NewAttack checks p, applies its defaults and prepares the attack.
+func NewAttack(p Plan) (*Attack, error) {
+	p, err := p.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if p.Duration() <= 0 {
+		return nil, errors.New("load: the plan has no stage with a duration")
+	}
+	tr, err := NewTargeter(p.Targets, p.Seed)
+	if err != nil {
+		return nil, err
+	}
+	transport := newTransport(p)
+	client := &http.Client{Transport: transport, Timeout: p.Timeout}
+	return &Attack{
+		plan:      p,
+		pacer:     NewPacer(p.Stages),
+		targeter:  tr,
+		transport: transport,
+		attacker: vegeta.NewAttacker(
+			vegeta.Client(client), // first: the options below edit it
+			vegeta.Timeout(p.Timeout),
+			vegeta.KeepAlive(true),
+			vegeta.Connections(p.Connections),
+			vegeta.MaxConnections(p.Connections),
+			vegeta.Workers(min(p.Workers, initialWorkers)),
+			vegeta.MaxWorkers(p.Workers),
+			vegeta.MaxBody(0), // bodies are not needed: keep raw results small
+		),
+	}, nil
+}
+
+// newTransport returns a transport for services on loopback: no proxy from
+// the environment, no compression, HTTP/1.1 keep-alive connections bounded
+// per host.
+func newTransport(p Plan) *http.Transport {
+	dialer := &net.Dialer{Timeout: p.Timeout, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		DialContext:         dialer.DialContext,
+		MaxIdleConnsPerHost: p.Connections,
+		MaxConnsPerHost:     p.Connections,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+}
+
+// Run runs the attack: it sends the plan's load until the plan ends or ctx
+// is cancelled, encodes every result to raw (when not nil) with Vegeta's
+// encoder, and sends the windows on windows (when not nil) as they close,
+// closing the channel when it returns. The caller must keep receiving until
+// then: a stalled receiver stalls the attack.
+//
+// On cancellation it stops the attack, waits for the requests in flight
+// (at most the timeout), emits the windows up to the cancellation, flushes
+// raw and returns ctx.Err(). A raw write error does not stop the attack; it
+// is returned at the end.
+func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- reports.Window) error {
+	if windows != nil {
+		defer close(windows)
+	}
+	if !a.ran.CompareAndSwap(false, true) {
+		return errors.New("load: an Attack runs only once")
+	}
+	defer a.transport.CloseIdleConnections()
+	p := a.plan
+
+	start := p.Start
+	if start.IsZero() {
+		start = time.Now()
+	} else if d := time.Until(start); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+
+	emit := func(reports.Window) {}
+	if windows != nil {
+		emit = func(w reports.Window) { windows <- w }
+	}
+	agg, err := NewAggregator(p, start, emit)
+	if err != nil {
+		return err
+	}
+	a.agg.Store(agg)
+
+	var (
+		bw     *bufio.Writer
+		enc    vegeta.Encoder
+		rawErr error
+	)
+	if raw != nil {
+		bw = bufio.NewWriterSize(raw, 64<<10)
+		enc = vegeta.NewEncoder(bw)
+	}
+
+	total := p.Duration()
+	tick := time.NewTicker(min(p.Window, 250*time.Millisecond))
+	defer tick.Stop()
+	done := ctx.Done()
+	stopped := time.Duration(-1) // when ctx was cancelled, from start
+
+	results := a.attacker.Attack(a.targeter, a.pacer, total, p.Name)
+	for results != nil {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				results = nil
+				continue
+			}
+			if enc != nil && rawErr == nil {
+				rawErr = enc.Encode(r)
+			}
+			agg.Add(r)
+		case now := <-tick.C:
+			agg.Advance(now)
+		case <-done:
+			a.attacker.Stop() // then drain: workers finish their requests
+			stopped = time.Since(start)
+			done = nil
+		}
+	}
+
+	// The pacer stops after the last planned hit, which may come before the
+	// end of the plan (a final pause): the load lasts until the end.
+	if stopped < 0 {
+		end := time.NewTimer(time.Until(start.Add(total)))
+	wait:
+		for {
+			select {
+			case <-end.C:
+				break wait
+			case now := <-tick.C:
+				agg.Advance(now)
+			case <-done:
+				stopped = time.Since(start)
+				break wait
+			}
+		}
+		end.Stop()
+	}
+
+	until := total
+	if stopped >= 0 {
+		until = min(stopped, total)
+	}
+	agg.Flush(until)
+	if bw != nil {
+		if err := bw.Flush(); err != nil && rawErr == nil {
+			rawErr = err
+		}
+	}
+	switch {
+	case rawErr != nil:
+		return fmt.Errorf("load: writing raw results: %w", rawErr)
+	case stopped >= 0:
+		return ctx.Err()
+	}
+	return nil
+}
+
+// Progress returns a live view of the attack; the zero Progress before Run
+// starts the load. It is safe to call from any goroutine, and cheap.
+func (a *Attack) Progress() Progress {
+	agg := a.agg.Load()
+	if agg == nil {
+		return Progress{Planned: a.plan.Duration()}
+	}
+	pr := agg.Progress()
+	pr.Planned = a.plan.Duration()
+	pr.Elapsed = max(time.Since(agg.start), 0)
+	pr.Target = a.pacer.Rate(pr.Elapsed)
+	return pr
+}
+
+// Run runs plan p once; see Attack.Run.
+func Run(ctx context.Context, p Plan, raw io.Writer, windows chan<- reports.Window) error {
+	a, err := NewAttack(p)
+	if err != nil {
+		if windows != nil {
+			close(windows)
+		}
+		return err
+	}
+	return a.Run(ctx, raw, windows)
+}
