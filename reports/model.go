@@ -40,10 +40,11 @@ type Variant struct {
 	Config          any      `json:"config,omitempty"` // effective pattern configuration
 	Routes          []string `json:"routes"`
 	Downstream      string   `json:"downstream,omitempty"` // service counted for amplification
-	// State band: the sampled series carrying the pattern's state, and the
-	// names of its values.
-	StateSeries string   `json:"state_series,omitempty"`
-	StateNames  []string `json:"state_names,omitempty"`
+	// State band: the sampled series carrying the pattern's state (its
+	// Series.Name, on StateService when set), and the names of its values.
+	StateSeries  string   `json:"state_series,omitempty"`
+	StateService string   `json:"state_service,omitempty"`
+	StateNames   []string `json:"state_names,omitempty"`
 
 	Windows []Window     `json:"windows"` // per route per window, ordered by Start, then Route
 	Faults  []FaultEvent `json:"faults"`
@@ -54,6 +55,9 @@ type Variant struct {
 
 	Headline Headline    `json:"headline"`
 	SLOs     []SLOResult `json:"slos"`
+
+	// window is the run's aggregation window, set by Summarize for Measure.
+	window time.Duration
 }
 
 // Window aggregates the client's results for one route over one window.

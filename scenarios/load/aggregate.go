@@ -250,12 +250,12 @@ func (a *Aggregator) close() {
 			Success:  s.success,
 			Degraded: s.degraded,
 		}
-		if s.hist != nil {
+		if s.hist != nil && s.hist.Count() > 0 {
 			w.P50 = s.hist.Quantile(0.50)
 			w.P90 = s.hist.Quantile(0.90)
 			w.P99 = s.hist.Quantile(0.99)
 			w.Max = s.hist.Max()
-			w.Latency = s.hist
+			w.Latency = s.hist.Snapshot() // sparse: ~1KB instead of ~21KB
 			a.all.Merge(s.hist)
 		}
 		if n := len(s.codes) + nonZero(s.timeout, s.connection, s.other); n > 0 {
@@ -273,9 +273,12 @@ func (a *Aggregator) close() {
 			}
 		}
 		total += s.count
-		codes := s.codes
+		codes, hist := s.codes, s.hist
 		clear(codes)
-		*s = slot{codes: codes}
+		if hist != nil {
+			hist.Reset() // the recorder is reused window after window
+		}
+		*s = slot{codes: codes, hist: hist}
 		if a.emit != nil {
 			a.emit(w)
 		}

@@ -1,0 +1,300 @@
+package reports
+
+import (
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"time"
+)
+
+//go:embed report.html.tmpl
+var reportTemplate string
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"inc": func(i int) int { return i + 1 },
+}).Parse(reportTemplate))
+
+// htmlReport is what the template renders.
+type htmlReport struct {
+	Run       *Run
+	Started   string
+	Planned   string
+	Window    string
+	OK        bool
+	Partial   string // why, "" when complete
+	Variants  []htmlVariant
+	Headline  []htmlRow
+	SLOs      []htmlSLO
+	Faults    []htmlFault
+	Timings   []htmlTiming
+	Plots     []htmlPlot
+	Results   []htmlResult
+	Generated string
+}
+
+type htmlVariant struct {
+	Name, Tags, Verdict, Class, Config string
+}
+
+// htmlRow is one headline row: a label and a cell per variant.
+type htmlRow struct {
+	Section string // starts a new section when set
+	Label   string
+	Cells   []string
+}
+
+type htmlSLO struct {
+	Variant, Name, Metric, Scope, Want, Got, Result, Class string
+}
+
+type htmlFault struct {
+	Variant, Name, Kind, Target, PlannedFrom, PlannedTo, Applied, Reverted, Note string
+}
+
+type htmlTiming struct{ Name, Variant, Duration string }
+
+type htmlPlot struct {
+	Name, Title, Caption string
+	// Src is the img src attribute with the PNG as a data: URI (trusted:
+	// base64 needs no escaping, and escaping "+" would bloat it).
+	Src template.HTMLAttr
+}
+
+type htmlResult struct{ Variant, File string }
+
+// WriteHTML renders the self-contained report page: plots are embedded as
+// data: URIs, styles are inline, nothing is fetched when it opens.
+func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
+	rep := htmlReport{
+		Run:     r,
+		Started: r.StartedAt.UTC().Format(time.RFC3339),
+		Planned: formatDuration(r.Planned),
+		Window:  formatDuration(r.Window),
+		OK:      Verdict(r),
+		Partial: partialReason(r),
+	}
+	if r.StartedAt.IsZero() {
+		rep.Started = "unknown"
+	}
+	var vs []*Variant
+	for _, v := range r.Variants {
+		if v != nil {
+			vs = append(vs, v)
+		}
+	}
+	for _, v := range vs {
+		rep.Variants = append(rep.Variants, variantVerdict(v))
+	}
+	rep.Headline = headlineRows(vs)
+	for _, v := range vs {
+		for _, s := range v.SLOs {
+			h := htmlSLO{
+				Variant: v.Name, Name: s.Name, Metric: s.Metric, Scope: s.Scope(),
+				Want: s.Want(), Got: s.Got(), Result: "pass", Class: "pass",
+			}
+			switch {
+			case s.Pass:
+			case v.ExpectViolation:
+				h.Result, h.Class = "violated (expected)", "expected"
+			default:
+				h.Result, h.Class = "FAIL", "fail"
+			}
+			rep.SLOs = append(rep.SLOs, h)
+		}
+		for _, f := range v.Faults {
+			hf := htmlFault{
+				Variant: v.Name, Name: f.Name, Kind: f.Kind, Target: f.Target,
+				PlannedFrom: formatDuration(f.At), PlannedTo: "until the end",
+				Applied: "not applied", Reverted: "not reverted", Note: f.Error,
+			}
+			if f.Duration > 0 {
+				hf.PlannedTo = formatDuration(f.At + f.Duration)
+			}
+			if f.Applied > 0 || f.At == 0 && f.Error == "" {
+				hf.Applied = formatDuration(f.Applied)
+				if d := f.Applied - f.At; f.Applied > 0 && d != 0 {
+					hf.Applied += fmt.Sprintf(" (%+.3gs)", d.Seconds())
+				}
+			}
+			if f.Reverted > 0 {
+				hf.Reverted = formatDuration(f.Reverted)
+				if d := f.Reverted - (f.At + f.Duration); f.Duration > 0 && d != 0 {
+					hf.Reverted += fmt.Sprintf(" (%+.3gs)", d.Seconds())
+				}
+			}
+			rep.Faults = append(rep.Faults, hf)
+		}
+		if v.Results != "" {
+			rep.Results = append(rep.Results, htmlResult{Variant: v.Name, File: v.Results})
+		}
+	}
+	for _, t := range r.Timings {
+		rep.Timings = append(rep.Timings, htmlTiming{Name: t.Name, Variant: t.Variant, Duration: formatDuration(t.Duration)})
+	}
+	for _, p := range plots {
+		rep.Plots = append(rep.Plots, htmlPlot{
+			Name: p.Name, Title: p.Title, Caption: p.Caption,
+			Src: template.HTMLAttr(`src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(p.PNG) + `"`),
+		})
+	}
+	if err := reportTmpl.Execute(w, rep); err != nil {
+		return fmt.Errorf("render report.html: %w", err)
+	}
+	return nil
+}
+
+func variantVerdict(v *Variant) htmlVariant {
+	h := htmlVariant{Name: v.Name}
+	var tags []string
+	switch {
+	case v.ExpectViolation:
+		tags = append(tags, "baseline: expected to violate")
+	case v.Baseline:
+		tags = append(tags, "baseline")
+	}
+	if v.Partial {
+		tags = append(tags, "partial")
+	}
+	for i, t := range tags {
+		if i > 0 {
+			h.Tags += ", "
+		}
+		h.Tags += t
+	}
+	n, bad := len(v.SLOs), len(v.Violations())
+	switch {
+	case v.ExpectViolation && bad > 0:
+		h.Verdict, h.Class = fmt.Sprintf("violated %d of %d SLOs, as expected", bad, n), "expected"
+	case v.ExpectViolation:
+		h.Verdict, h.Class = fmt.Sprintf("met all %d SLOs, but was expected to violate at least one", n), "fail"
+	case bad > 0:
+		h.Verdict, h.Class = fmt.Sprintf("SLOs violated: %d of %d", bad, n), "fail"
+	default:
+		h.Verdict, h.Class = fmt.Sprintf("SLOs met: %d of %d", n, n), "pass"
+	}
+	if v.Error != "" {
+		h.Verdict += "; error: " + v.Error
+		h.Class = "fail"
+	}
+	if v.Config != nil {
+		if b, err := json.MarshalIndent(v.Config, "", "  "); err == nil {
+			h.Config = string(b)
+		}
+	}
+	return h
+}
+
+// headlineRows lays the variants' headlines side by side.
+func headlineRows(vs []*Variant) []htmlRow {
+	var rows []htmlRow
+	row := func(section, label string, cell func(v *Variant) string) {
+		r := htmlRow{Section: section, Label: label}
+		for _, v := range vs {
+			r.Cells = append(r.Cells, cell(v))
+		}
+		rows = append(rows, r)
+	}
+	down := map[*Variant]bool{}
+	for _, v := range vs {
+		down[v] = v.Downstream != "" && newCounter(v.Series, v.Downstream, DownstreamMetric) != nil
+	}
+	value := func(v *Variant, p Phase, metric string) string {
+		if metric == "amplification" && !down[v] {
+			return "n/a"
+		}
+		return phaseValue(p, metric)
+	}
+	o := func(metric string) func(v *Variant) string {
+		return func(v *Variant) string { return value(v, v.Headline.Overall, metric) }
+	}
+	row("Whole run", "requests", func(v *Variant) string { return fmt.Sprint(v.Headline.Overall.Requests) })
+	row("", "rate", o("rate"))
+	row("", "success", o("success"))
+	row("", "degraded", o("degraded"))
+	row("", "p50 / p99 / max", func(v *Variant) string {
+		p := v.Headline.Overall
+		return phaseValue(p, "p50") + " / " + phaseValue(p, "p99") + " / " + phaseValue(p, "max")
+	})
+	row("", "amplification", o("amplification"))
+
+	// Faults, matched by name across variants (in the first variant's order).
+	var names []string
+	kinds := map[string]string{}
+	for _, v := range vs {
+		for _, f := range v.Faults {
+			if !slices.Contains(names, f.Name) {
+				names = append(names, f.Name)
+				kinds[f.Name] = fmt.Sprintf("%s on %s", f.Kind, f.Target)
+			}
+		}
+	}
+	for _, name := range names {
+		fh := func(v *Variant) *FaultHeadline {
+			for i := range v.Headline.Faults {
+				if v.Headline.Faults[i].Fault == name {
+					return &v.Headline.Faults[i]
+				}
+			}
+			return nil
+		}
+		bda := func(metric string) func(v *Variant) string {
+			return func(v *Variant) string {
+				h := fh(v)
+				if h == nil {
+					return "—"
+				}
+				return value(v, h.Before, metric) + " → " + value(v, h.During, metric) + " → " + value(v, h.After, metric)
+			}
+		}
+		dur := func(get func(h *FaultHeadline) *time.Duration, never string) func(v *Variant) string {
+			return func(v *Variant) string {
+				h := fh(v)
+				if h == nil {
+					return "—"
+				}
+				if d := get(h); d != nil {
+					return formatDuration(*d)
+				}
+				return never
+			}
+		}
+		section := "Fault " + name + " (" + kinds[name] + "): before → during → after"
+		row(section, "success", bda("success"))
+		row("", "degraded", bda("degraded"))
+		row("", "p99", bda("p99"))
+		row("", "amplification", bda("amplification"))
+		row("", "time to fail fast", dur(func(h *FaultHeadline) *time.Duration { return h.FailFast }, "never"))
+		row("", "time to recover", dur(func(h *FaultHeadline) *time.Duration { return h.Recover }, "never"))
+	}
+	return rows
+}
+
+// phaseValue formats one number of a phase; "n/a" without requests.
+func phaseValue(p Phase, metric string) string {
+	if p.Requests == 0 {
+		return "n/a"
+	}
+	switch metric {
+	case "success":
+		return formatPercent(p.Success)
+	case "degraded":
+		return formatPercent(p.Degraded)
+	case "p50":
+		return formatDuration(p.P50)
+	case "p90":
+		return formatDuration(p.P90)
+	case "p99":
+		return formatDuration(p.P99)
+	case "max":
+		return formatDuration(p.Max)
+	case "rate":
+		return formatNumber(p.Rate) + "/s"
+	case "amplification":
+		return formatNumber(p.Amplification) + "×"
+	}
+	return ""
+}

@@ -1,0 +1,112 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+)
+
+// Report file names inside a run directory.
+const (
+	SummaryFile = "summary.json"
+	HTMLFile    = "report.html"
+	JUnitFile   = "junit.xml"
+)
+
+// Write renders the run into dir (created if missing): summary.json,
+// report.html, junit.xml and the plots as PNG and SVG. It calls Summarize
+// first, so the headline always matches the data, and drops NaN and infinite
+// samples from the series (JSON cannot hold them); SLO results are written
+// as they are in the run.
+func Write(dir string, r *Run) error {
+	if r == nil {
+		return fmt.Errorf("write report: no run")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	Summarize(r)
+	dropNonFinite(r)
+
+	summary, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write report: encode summary: %w", err)
+	}
+	if err := writeFile(dir, SummaryFile, append(summary, '\n')); err != nil {
+		return err
+	}
+
+	var junit bytes.Buffer
+	if err := WriteJUnit(&junit, r); err != nil {
+		return err
+	}
+	if err := writeFile(dir, JUnitFile, junit.Bytes()); err != nil {
+		return err
+	}
+
+	plots, err := Plots(r)
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	for _, p := range plots {
+		if err := writeFile(dir, p.Name+".png", p.PNG); err != nil {
+			return err
+		}
+		if err := writeFile(dir, p.Name+".svg", p.SVG); err != nil {
+			return err
+		}
+	}
+
+	var html bytes.Buffer
+	if err := WriteHTML(&html, r, plots); err != nil {
+		return err
+	}
+	return writeFile(dir, HTMLFile, html.Bytes())
+}
+
+// dropNonFinite removes NaN and infinite samples from the series: JSON cannot
+// hold them, and no measurement uses them.
+func dropNonFinite(r *Run) {
+	for _, v := range r.Variants {
+		if v == nil {
+			continue
+		}
+		for i := range v.Series {
+			v.Series[i].Points = slices.DeleteFunc(v.Series[i].Points, func(p Point) bool {
+				return math.IsNaN(p.V) || math.IsInf(p.V, 0)
+			})
+		}
+	}
+}
+
+// writeFile writes through a temporary file so a reader never sees half a
+// report file.
+func writeFile(dir, name string, data []byte) error {
+	path := filepath.Join(dir, name)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// Load reads dir/summary.json back, so a report can be rendered again.
+func Load(dir string) (*Run, error) {
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		return nil, fmt.Errorf("load report: %w", err)
+	}
+	var r Run
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("load report %s: %w", filepath.Join(dir, SummaryFile), err)
+	}
+	return &r, nil
+}
