@@ -15,7 +15,7 @@ type Scenario struct {
 	Seed        int64          `yaml:"seed"`
 	Window      time.Duration  `yaml:"window"` // aggregation window; default 1s
 	Variants    []Variant      `yaml:"variants"`
-	Load        Load           `yaml:"load"`
+	Load        LoadSpec       `yaml:"load"`
 	Faults      []faults.Fault `yaml:"-"` // decoded per kind by the loader
 	SLOs        []SLO          `yaml:"slo"`
 
@@ -39,8 +39,9 @@ type Variant struct {
 	Config any `yaml:"-"`
 }
 
-// Load is the client's traffic.
-type Load struct {
+// LoadSpec is the client's traffic. (It is not called Load: that is the
+// loader function.)
+type LoadSpec struct {
 	// Either Rate (constant, for Duration) or Stages.
 	Rate     Rate          `yaml:"rate"`
 	Duration time.Duration `yaml:"duration"`

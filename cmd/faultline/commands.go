@@ -1,0 +1,194 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faultline/faultline/patterns/catalog"
+	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/testbeds"
+	"github.com/faultline/faultline/testbeds/local"
+)
+
+func newRunCmd() *cobra.Command {
+	var (
+		testbed string
+		out     string
+		seed    int64
+		scale   float64
+	)
+	cmd := &cobra.Command{
+		Use:   "run [SCENARIO...]",
+		Short: "Run scenarios (files or built-in names; all built-in ones by default) and write their reports",
+		Example: `  faultline run                       # every built-in scenario, local testbed
+  faultline run circuit-breaker --scale 0.3
+  faultline run ./my-scenario.yaml --out /tmp/reports`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = scenarios.Builtin()
+			}
+			if scale <= 0 || scale > 10 {
+				return usageErr(fmt.Errorf("--scale must be in (0, 10], got %g", scale))
+			}
+			tb, err := newTestbed(testbed)
+			if err != nil {
+				return usageErr(err)
+			}
+			var list []*scenarios.Scenario
+			var problems []error
+			for _, ref := range args {
+				s, err := scenarios.Resolve(ref, catalog.All())
+				if err != nil {
+					problems = append(problems, err)
+					continue
+				}
+				list = append(list, s)
+			}
+			if len(problems) > 0 {
+				return usageErr(errors.Join(problems...))
+			}
+			code := exitOK
+			for _, s := range list {
+				opts := scenarios.Options{
+					Testbed:  tb,
+					Scale:    scale,
+					Progress: cmd.ErrOrStderr(),
+				}
+				if cmd.Flags().Changed("seed") {
+					opts.Seed = &seed
+				}
+				dir := filepath.Join(out, s.Name+"-"+time.Now().Format("20060102-150405"))
+				opts.Dir = dir
+				run, err := scenarios.Run(cmd.Context(), s, opts)
+				if run != nil {
+					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
+					fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
+				}
+				switch {
+				case cmd.Context().Err() != nil:
+					return &exitError{exitInterrupted, errors.New("interrupted: partial results flushed, report marked partial")}
+				case err != nil:
+					return fmt.Errorf("%s: %w", s.Name, err)
+				case !reports.Verdict(run):
+					code = exitSLOFailed
+				}
+			}
+			if code != exitOK {
+				return &exitError{code, nil}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&testbed, "testbed", "local", "where topologies run: local (in-process, no Docker)")
+	cmd.Flags().StringVar(&out, "out", "out", "directory under which each run gets its own report directory")
+	cmd.Flags().Int64Var(&seed, "seed", 0, "override the scenario's seed")
+	cmd.Flags().Float64Var(&scale, "scale", 1, "multiply every load and fault duration by this (0.3 for a quick run)")
+	return cmd
+}
+
+func newTestbed(name string) (testbeds.Testbed, error) {
+	switch name {
+	case "local":
+		return local.New(), nil
+	default:
+		return nil, fmt.Errorf("unknown testbed %q (known: local)", name)
+	}
+}
+
+// verdictLine summarises a run in one line per variant.
+func verdictLine(run *reports.Run) string {
+	var parts []string
+	for _, v := range run.Variants {
+		failed := 0
+		for _, r := range v.SLOs {
+			if !r.Pass {
+				failed++
+			}
+		}
+		state := fmt.Sprintf("%d/%d SLOs met", len(v.SLOs)-failed, len(v.SLOs))
+		if v.ExpectViolation {
+			state += " (baseline, expected to violate)"
+		}
+		parts = append(parts, v.Name+" "+state)
+	}
+	verdict := "PASS"
+	if !reports.Verdict(run) {
+		verdict = "FAIL"
+	}
+	if run.Partial {
+		verdict = "PARTIAL"
+	}
+	return verdict + " — " + strings.Join(parts, "; ")
+}
+
+func newValidateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check scenario files and report every problem as file:line:col: field: message",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			bad := 0
+			for _, file := range args {
+				if _, err := scenarios.LoadFile(file, catalog.All()); err != nil {
+					bad++
+					fmt.Fprintln(cmd.ErrOrStderr(), err)
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", file)
+			}
+			if bad > 0 {
+				return &exitError{exitUsage, nil}
+			}
+			return nil
+		},
+	}
+}
+
+func newListCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the built-in scenarios and the patterns they exercise",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "SCENARIO\tPATTERN\tDURATION\tDESCRIPTION")
+			for _, name := range scenarios.Builtin() {
+				s, err := scenarios.Resolve(name, catalog.All())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", s.Name, s.Pattern, s.Total()*time.Duration(len(s.Variants)), s.Description)
+			}
+			return w.Flush()
+		},
+	}
+}
+
+func newReportCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "report DIR",
+		Short: "Re-render the report of a stored run from its summary.json",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			run, err := reports.Load(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			if err := reports.Write(args[0], run); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s\nreport: %s\n", verdictLine(run), filepath.Join(args[0], "report.html"))
+			if !reports.Verdict(run) {
+				return &exitError{exitSLOFailed, nil}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,45 @@
+package scenarios
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/faultline/faultline/patterns"
+)
+
+// builtin holds the scenarios shipped with faultline, so `faultline run NAME`
+// works from any directory.
+//
+//go:embed *.yaml
+var builtin embed.FS
+
+// Builtin lists the names of the built-in scenarios, sorted.
+func Builtin() []string {
+	entries, _ := fs.ReadDir(builtin, ".")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Resolve loads a scenario given as a file path or as the name of a
+// built-in scenario. A path that exists wins over a built-in name.
+func Resolve(ref string, cat patterns.Catalog) (*Scenario, error) {
+	if _, err := os.Stat(ref); err == nil {
+		return LoadFile(ref, cat)
+	}
+	name := strings.TrimSuffix(ref, ".yaml")
+	src, err := builtin.ReadFile(path.Clean(name) + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no scenario file %q and no built-in scenario of that name (built-in: %s)",
+			ref, strings.Join(Builtin(), ", "))
+	}
+	return Load("builtin:"+name+".yaml", src, cat)
+}

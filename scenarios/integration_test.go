@@ -1,0 +1,121 @@
+package scenarios_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/patterns/catalog"
+	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/testbeds/local"
+)
+
+// runVariantsConcurrently runs each variant of s as its own one-variant
+// scenario, all at once, each on its own topology: the run takes as long as
+// one variant instead of their sum.
+func runVariantsConcurrently(t *testing.T, s *scenarios.Scenario, scale float64) map[string]*reports.Variant {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		out = map[string]*reports.Variant{}
+	)
+	for _, v := range s.Variants {
+		one := *s
+		one.Variants = []scenarios.Variant{v}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run, err := scenarios.Run(ctx, &one, scenarios.Options{
+				Testbed: local.New(),
+				Dir:     t.TempDir(),
+				Scale:   scale,
+			})
+			if err != nil {
+				t.Errorf("variant %s: %v", v.Name, err)
+				return
+			}
+			if run.Partial {
+				t.Errorf("variant %s: partial run: %s", v.Name, run.Reason)
+				return
+			}
+			mu.Lock()
+			out[v.Name] = run.Variants[0]
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return out
+}
+
+func measure(t *testing.T, v *reports.Variant, q reports.Query) (float64, bool) {
+	t.Helper()
+	got, ok := v.Measure(q)
+	t.Logf("%-10s %-17s %-6s %-16s = %.3f (ok=%v)", v.Name, q.Metric, q.Phase, q.Fault, got, ok)
+	return got, ok
+}
+
+// TestCircuitBreakerContainsTheCascade runs the built-in circuit-breaker
+// scenario shortened to 30% (16.5s, both variants at once) and asserts what
+// the scenario exists to show. Margins are wide: the breaker keeps ~100%
+// success while payments is slow, the baseline ~40%.
+func TestCircuitBreakerContainsTheCascade(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: runs a scenario for ~17s")
+	}
+	s, err := scenarios.Resolve("circuit-breaker", catalog.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Window = 500 * time.Millisecond
+	got := runVariantsConcurrently(t, s, 0.3)
+	breaker, baseline := got["breaker"], got["no-breaker"]
+
+	// While payments is slow, the breaker fails fast to the fallback and
+	// keeps checkout available; without it the shop's workers fill up and
+	// clients get 503s.
+	slow := reports.Query{Metric: "success", Phase: "during", Fault: "payments-slow"}
+	if v, ok := measure(t, breaker, slow); !ok || v < 0.95 {
+		t.Errorf("breaker: success while payments is slow = %.3f, want >= 0.95", v)
+	}
+	if v, ok := measure(t, baseline, slow); !ok || v > 0.75 {
+		t.Errorf("no-breaker: success while payments is slow = %.3f, want <= 0.75 (the cascade)", v)
+	}
+
+	// The breaker starts failing fast soon after the fault; the baseline
+	// never does while payments is slow.
+	ff := reports.Query{Metric: "time_to_fail_fast", Fault: "payments-slow"}
+	if v, ok := measure(t, breaker, ff); !ok || v > 3 {
+		t.Errorf("breaker: time to fail fast = %.3fs (found=%v), want <= 3s", v, ok)
+	}
+	if v, ok := measure(t, baseline, ff); ok {
+		t.Errorf("no-breaker: failed fast after %.3fs, want never", v)
+	}
+
+	// While payments fails, the breaker shields it; the baseline sends it
+	// every request.
+	amp := reports.Query{Metric: "amplification", Phase: "during", Fault: "payments-failing"}
+	if v, ok := measure(t, breaker, amp); !ok || v > 0.3 {
+		t.Errorf("breaker: amplification while payments fails = %.3f, want <= 0.3", v)
+	}
+	if v, ok := measure(t, baseline, amp); !ok || v < 0.8 {
+		t.Errorf("no-breaker: amplification while payments fails = %.3f, want >= 0.8", v)
+	}
+
+	// Both are healthy before the faults and after them.
+	for _, v := range []*reports.Variant{breaker, baseline} {
+		for _, phase := range []string{"before", "after"} {
+			q := reports.Query{Metric: "success", Phase: phase}
+			if got, ok := measure(t, v, q); !ok || got < 0.97 {
+				t.Errorf("%s: success %s the faults = %.3f, want >= 0.97", v.Name, phase, got)
+			}
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/scenarios/load"
+)
+
+// startProgress shows the attack's progress on w until stop is called: a
+// live status line on a terminal, plain periodic lines otherwise. done is
+// closed once the display has stopped.
+func startProgress(w io.Writer, variant string, a *load.Attack, tl *faults.Timeline, done chan<- struct{}) (stop func()) {
+	quit := make(chan struct{})
+	if w == nil {
+		close(done)
+		return func() {}
+	}
+	live := false
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		live = true
+	}
+	every := 5 * time.Second
+	if live {
+		every = 250 * time.Millisecond
+	}
+	go func() {
+		defer close(done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				line := status(variant, a.Progress(), tl)
+				if live {
+					fmt.Fprintf(w, "\r\033[K%s\n", line)
+				} else {
+					fmt.Fprintln(w, line)
+				}
+				return
+			case <-t.C:
+				line := status(variant, a.Progress(), tl)
+				if live {
+					fmt.Fprintf(w, "\r\033[K%s", line)
+				} else {
+					fmt.Fprintln(w, line)
+				}
+			}
+		}
+	}()
+	return func() { close(quit) }
+}
+
+func status(variant string, p load.Progress, tl *faults.Timeline) string {
+	active := strings.Join(tl.Active(), ",")
+	if active == "" {
+		active = "-"
+	}
+	return fmt.Sprintf("%-12s %6s/%-6s  %6.0f req/s  success %5.1f%%  p99 %-8s  faults %s",
+		variant, p.Elapsed.Round(100*time.Millisecond), p.Planned, p.Rate, 100*p.Success,
+		p.P99.Round(time.Millisecond), active)
+}

@@ -1,0 +1,102 @@
+package scenarios
+
+import (
+	"math"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/faultline/faultline/faults"
+)
+
+// Scaled returns a copy of the scenario with its timeline stretched by f:
+// the load's duration, every stage's duration and every fault's start and
+// duration are multiplied by f (0.1 runs a 60s scenario in 6s). Rates,
+// timeouts, the window, SLO thresholds and the pattern's configuration are
+// left alone. Faults still end when the load does at the latest. A factor
+// that is not a positive finite number gives an unscaled copy.
+//
+// The copy shares nothing it changes with s; variant configurations are
+// shared, since they are not changed.
+func (s *Scenario) Scaled(f float64) *Scenario {
+	if math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
+		f = 1
+	}
+	c := *s
+	c.Variants = slices.Clone(s.Variants)
+	c.SLOs = slices.Clone(s.SLOs)
+	for i, o := range c.SLOs {
+		c.SLOs[i].Variants = slices.Clone(o.Variants)
+		if o.Min != nil {
+			m := *o.Min
+			c.SLOs[i].Min = &m
+		}
+		if o.Max != nil {
+			m := *o.Max
+			c.SLOs[i].Max = &m
+		}
+	}
+	c.Load.Targets = slices.Clone(s.Load.Targets)
+	c.Load.Duration = scaleDuration(s.Load.Duration, f)
+	c.Load.Stages = slices.Clone(s.Load.Stages)
+	var total time.Duration
+	for i := range c.Load.Stages {
+		c.Load.Stages[i].Duration = scaleDuration(c.Load.Stages[i].Duration, f)
+		total += c.Load.Stages[i].Duration
+	}
+	if len(c.Load.Stages) == 0 {
+		total = c.Load.Duration
+	}
+	if s.Faults != nil {
+		c.Faults = make([]faults.Fault, len(s.Faults))
+	}
+	for i, x := range s.Faults {
+		y := copyFault(x)
+		b := y.Base()
+		b.At = scaleDuration(b.At, f)
+		b.Duration = scaleDuration(b.Duration, f)
+		// Rounding must not push a fault past the end of the load.
+		if total > 0 {
+			b.At = min(b.At, total)
+			if b.Duration > total-b.At {
+				b.Duration = total - b.At
+				if b.Duration == 0 && x.Base().Duration > 0 {
+					b.Duration = 1
+					b.At = total - 1
+				}
+			}
+		}
+		c.Faults[i] = y
+	}
+	return &c
+}
+
+// scaleDuration multiplies d by f, keeping a positive duration positive and
+// saturating instead of overflowing.
+func scaleDuration(d time.Duration, f float64) time.Duration {
+	x := math.Round(float64(d) * f)
+	switch {
+	case x >= math.MaxInt64:
+		return math.MaxInt64
+	case x <= math.MinInt64:
+		return math.MinInt64
+	case d > 0 && x < 1:
+		return 1
+	}
+	return time.Duration(x)
+}
+
+// copyFault returns a shallow copy of a fault (a pointer to its kind's
+// struct), so the copy's timing can change without touching the original.
+func copyFault(f faults.Fault) faults.Fault {
+	v := reflect.ValueOf(f)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return f
+	}
+	n := reflect.New(v.Elem().Type())
+	n.Elem().Set(v.Elem())
+	if c, ok := n.Interface().(faults.Fault); ok {
+		return c
+	}
+	return f
+}
