@@ -63,6 +63,9 @@ type Topology struct {
 	StateService string
 	StateMetric  string
 	StateNames   []string
+	// Gauges names further gauges (on any service) that show the pattern
+	// at work, such as pool occupancy; reports plot them over time.
+	Gauges []string
 }
 
 // HasService reports whether name is one of the topology's services.

@@ -45,6 +45,12 @@ type Variant struct {
 	StateSeries  string   `json:"state_series,omitempty"`
 	StateService string   `json:"state_service,omitempty"`
 	StateNames   []string `json:"state_names,omitempty"`
+	// Gauges names further sampled gauges that show the pattern at work
+	// (pool occupancy, buffer depth...), plotted over time.
+	Gauges []string `json:"gauges,omitempty"`
+	// Params holds the swept configuration values of a variant that a
+	// sweep expanded ("breaker.open_wait": "2s"); empty otherwise.
+	Params map[string]string `json:"params,omitempty"`
 
 	Windows []Window     `json:"windows"` // per route per window, ordered by Start, then Route
 	Faults  []FaultEvent `json:"faults"`

@@ -118,6 +118,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		Config:          v.Config,
 		Downstream:      topo.Downstream,
 		StateNames:      topo.StateNames,
+		Gauges:          topo.Gauges,
 		Results:         "results-" + v.Name + ".bin",
 	}
 	if topo.StateMetric != "" {
