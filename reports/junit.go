@@ -180,7 +180,7 @@ func missingWhy(s SLOResult) string {
 	case "time_to_fail_fast":
 		return "p99 never came back under the bound during the fault"
 	case "time_to_recover":
-		return "never recovered to before-fault levels"
+		return "never recovered to the healthy levels before the first fault"
 	case "amplification":
 		return "no downstream counter or no requests"
 	}

@@ -477,15 +477,28 @@ func (x *view) phase(slots []slot, spans []span) Phase {
 	return p
 }
 
+// reference is the healthy state a fault's windows are compared with: the
+// steady state before the first fault, so that a fault that starts while
+// the topology is still recovering from an earlier one is not judged
+// against that recovery. With no fault-free start, it is the span before f.
+func (x *view) reference(slots []slot, f fspan) Phase {
+	if first, ok := x.fault(""); ok {
+		if p := x.phase(slots, x.before(first)); p.Requests > 0 {
+			return p
+		}
+	}
+	return x.phase(slots, x.before(f))
+}
+
 // bound is the p99 a fault's windows are compared with.
 func bound(beforeP99 time.Duration) time.Duration {
 	return max(2*beforeP99, beforeP99+boundSlack)
 }
 
 // failFast is how long after f was applied the first window within f has a
-// p99 under the before-fault bound; nil when none has.
+// p99 under the bound of the healthy reference; nil when none has.
 func (x *view) failFast(slots []slot, f fspan) *time.Duration {
-	before := x.phase(slots, x.before(f))
+	before := x.reference(slots, f)
 	if before.Requests == 0 {
 		return nil
 	}
@@ -505,9 +518,10 @@ func (x *view) failFast(slots []slot, f fspan) *time.Duration {
 
 // recover is how long after f was reverted the first window (before the
 // next fault) starts from which success, degraded share and p99 are back to
-// their before-fault levels, for that window and the next; nil when never.
+// their healthy reference levels, for that window and the next; nil when
+// never.
 func (x *view) recover(slots []slot, f fspan) *time.Duration {
-	before := x.phase(slots, x.before(f))
+	before := x.reference(slots, f)
 	if before.Requests == 0 {
 		return nil
 	}

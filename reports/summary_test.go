@@ -450,3 +450,20 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestRecoverAgainstSteadyState: a second fault that starts while the first
+// one's effects linger is judged against the healthy state before the first
+// fault, not against the lingering one.
+func TestRecoverAgainstSteadyState(t *testing.T) {
+	fast := 5 * time.Millisecond
+	ws := steady("r", 0, 4, 100, 12*time.Millisecond) // healthy: 0% degraded
+	for i := 4; i < 10; i++ {                         // f1 [4,6), still degraded until 9, f2 [7,8)
+		ws = append(ws, win("r", float64(i), 100, 100, 100, fast))
+	}
+	ws = append(ws, steady("r", 10, 4, 100, 12*time.Millisecond)...)
+	v := &Variant{Name: "v", Windows: ws, Faults: []FaultEvent{fault("f1", 4, 2, 4, 6), fault("f2", 7, 1, 7, 8)}}
+	Summarize(&Run{Window: time.Second, Variants: []*Variant{v}})
+	// Before f2 (windows 6) is all degraded; recovery from f2 still needs
+	// the healthy 0% degraded, first seen at 10.
+	checkDur(t, "recover f2", v.Headline.Faults[1].Recover, ptr(secs(10-8)))
+}
