@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -62,7 +63,13 @@ func status(variant string, p load.Progress, tl *faults.Timeline) string {
 	if active == "" {
 		active = "-"
 	}
-	return fmt.Sprintf("%-12s %6s/%-6s  %6.0f req/s  success %5.1f%%  p99 %-8s  faults %s",
-		variant, p.Elapsed.Round(100*time.Millisecond), p.Planned, p.Rate, 100*p.Success,
+	success := "    -"
+	if !math.IsNaN(p.Success) {
+		success = fmt.Sprintf("%5.1f%%", 100*p.Success)
+	}
+	// Rate, success and p99 are those of the last closed window, which
+	// closes once its slowest request could have timed out.
+	return fmt.Sprintf("%-12s %6s/%-6s  %6.0f req/s  success %s  p99 %-8s  faults %s",
+		variant, p.Elapsed.Round(100*time.Millisecond), p.Planned, p.Rate, success,
 		p.P99.Round(time.Millisecond), active)
 }

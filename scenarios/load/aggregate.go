@@ -65,6 +65,7 @@ type Aggregator struct {
 
 	requests, success, late, unknown atomic.Int64
 	lastRate                         atomic.Uint64 // float64 bits
+	lastSuccess                      atomic.Uint64 // float64 bits; NaN before the first non-empty window
 	lastP99                          atomic.Int64
 }
 
@@ -105,6 +106,7 @@ func NewAggregator(p Plan, start time.Time, emit func(reports.Window)) (*Aggrega
 		}
 	}
 	slices.Sort(a.names)
+	a.lastSuccess.Store(math.Float64bits(math.NaN()))
 	for _, t := range p.Targets {
 		a.routes[routeKey{t.Method, t.URL}] = slices.Index(a.names, t.Name)
 	}
@@ -195,19 +197,20 @@ func (a *Aggregator) Flush(until time.Duration) {
 	}
 }
 
-// Progress returns the totals so far, and the rate and p99 of the last
-// closed window (all routes together). It is safe for concurrent use.
+// Progress returns the totals so far, and the rate, success and p99 of the
+// last closed window (all routes together). It is safe for concurrent use.
 // Elapsed and Target are left to the caller.
 func (a *Aggregator) Progress() Progress {
 	req := a.requests.Load()
 	p := Progress{
 		Requests: req,
 		Rate:     math.Float64frombits(a.lastRate.Load()),
+		Success:  math.Float64frombits(a.lastSuccess.Load()),
 		P99:      time.Duration(a.lastP99.Load()),
 		Late:     a.late.Load() + a.unknown.Load(),
 	}
 	if req > 0 {
-		p.Success = float64(a.success.Load()) / float64(req)
+		p.TotalSuccess = float64(a.success.Load()) / float64(req)
 	}
 	return p
 }
@@ -240,7 +243,7 @@ func (a *Aggregator) close() {
 	a.lo++
 	row := a.slots[k%int64(len(a.slots))]
 	a.all.Reset()
-	var total int64
+	var total, ok int64
 	for i := range row {
 		s := &row[i]
 		w := reports.Window{
@@ -273,6 +276,7 @@ func (a *Aggregator) close() {
 			}
 		}
 		total += s.count
+		ok += s.success
 		codes, hist := s.codes, s.hist
 		clear(codes)
 		if hist != nil {
@@ -284,6 +288,9 @@ func (a *Aggregator) close() {
 		}
 	}
 	a.lastRate.Store(math.Float64bits(float64(total) / a.window.Seconds()))
+	if total > 0 {
+		a.lastSuccess.Store(math.Float64bits(float64(ok) / float64(total)))
+	}
 	a.lastP99.Store(int64(a.all.Quantile(0.99)))
 }
 

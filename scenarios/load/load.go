@@ -124,10 +124,12 @@ type Progress struct {
 	Planned  time.Duration // planned length
 	Target   float64       // planned rate at Elapsed, per second
 	Requests int64         // results received
-	Success  float64       // share of 2xx results so far
+	Success  float64       // share of 2xx results in the last closed window (NaN before one closed)
 	Rate     float64       // results per second in the last closed window
-	P99      time.Duration // p99 latency of the last closed window, all routes
-	Late     int64         // results that fit no window (should stay 0)
+	// TotalSuccess is the share of 2xx results so far.
+	TotalSuccess float64
+	P99          time.Duration // p99 latency of the last closed window, all routes
+	Late         int64         // results that fit no window (should stay 0)
 }
 
 // Attack runs one Plan once.
