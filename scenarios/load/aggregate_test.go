@@ -2,6 +2,7 @@ package load
 
 import (
 	"maps"
+	"math"
 	"net/http"
 	"slices"
 	"testing"
@@ -236,8 +237,15 @@ func TestAggregatorLatencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if s := a.Progress().Success; !math.IsNaN(s) {
+		t.Errorf("progress success before any window = %v, want NaN (none yet)", s)
+	}
 	for i := 1; i <= 100; i++ {
-		a.Add(result{url: urlA, at: time.Duration(i) * time.Millisecond, latency: time.Duration(i) * time.Millisecond, code: 200}.vegeta())
+		code := uint16(200)
+		if i%4 == 0 {
+			code = 503
+		}
+		a.Add(result{url: urlA, at: time.Duration(i) * time.Millisecond, latency: time.Duration(i) * time.Millisecond, code: code}.vegeta())
 	}
 	a.Flush(time.Second)
 	if len(got) != 2 {
@@ -256,6 +264,10 @@ func TestAggregatorLatencies(t *testing.T) {
 	near("progress p99", a.Progress().P99, 99*time.Millisecond)
 	if r := a.Progress().Rate; r != 100 {
 		t.Errorf("progress rate = %v, want 100/s", r)
+	}
+	// The last window (empty) leaves the last non-empty one's success.
+	if p := a.Progress(); p.Success != 0.75 || p.TotalSuccess != 0.75 {
+		t.Errorf("progress success = %v (total %v), want 0.75", p.Success, p.TotalSuccess)
 	}
 	if g := got[1]; g.P99 != 0 || g.Max != 0 || g.Latency != nil {
 		t.Errorf("empty window has latencies: %+v", g)
