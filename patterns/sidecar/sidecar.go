@@ -1,0 +1,410 @@
+// Package sidecar is the Sidecar pattern as a topology: client → app, with a
+// telemetry sidecar (service "telemetry") that ships the app's telemetry
+// records to a collector: app → telemetry → collector.
+//
+// With the pattern (mode "async"), the app hands each request's record to a
+// bounded in-process buffer without blocking and a background shipper sends
+// batches to the sidecar; the sidecar buffers them (bounded too) and ships
+// batches to the collector with a timeout. Each hop drops what it cannot
+// hold or deliver, and counts it: telemetry is best-effort, the app's
+// answers are not held hostage to it. What a killed hop held in its buffer
+// is lost uncounted, as a crashed process's memory is; a retried batch that
+// the receiver did get (its answer was lost) is delivered twice.
+//
+// The baseline (mode "sync") is the app shipping its telemetry itself,
+// synchronously, in its request path: it sends each record and waits for
+// the collector's answer before answering its client. Since a pattern's
+// topology is static (both variants share it, and faults name its edges),
+// the baseline keeps the "telemetry" service as a synchronous pass-through
+// that forwards each record to the collector and answers with its outcome:
+// the app waits on the collector exactly as if it called it directly, and
+// collector faults on telemetry → collector reach it the same way.
+//
+// It must not import scenarios, reports, testbeds or cmd.
+package sidecar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/dependency"
+	"github.com/faultline/faultline/patterns/service"
+)
+
+// Service names.
+const (
+	App       = "app"
+	Telemetry = "telemetry" // the sidecar
+	Collector = "collector"
+)
+
+// Modes.
+const (
+	Async = "async" // the pattern: buffered hand-off to the sidecar
+	Sync  = "sync"  // the baseline: telemetry shipped in the request path
+)
+
+// maxBatchBytes bounds a telemetry request body.
+const maxBatchBytes = 8 << 20
+
+// Config configures the topology. YAML keys are what scenario variants
+// override, e.g. `sidecar: {buffer: {size: 100}}`.
+type Config struct {
+	// Mode is "async" (the pattern) or "sync" (the baseline).
+	Mode      string          `yaml:"mode" json:"mode"`
+	App       AppConfig       `yaml:"app" json:"app"`
+	Sidecar   SidecarConfig   `yaml:"sidecar" json:"sidecar"`
+	Collector CollectorConfig `yaml:"collector" json:"collector"`
+}
+
+// AppConfig is the application: its own work, its capacity, and how it
+// hands telemetry to the sidecar.
+type AppConfig struct {
+	// Latency is the app's own service time per request.
+	Latency  dependency.Latency `yaml:"latency" json:"latency"`
+	Capacity service.Capacity   `yaml:"capacity" json:"capacity"`
+	// Timeout bounds each telemetry call to the sidecar: one record in sync
+	// mode, one batch in async mode.
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
+	// Buffer is the app's in-process telemetry buffer (async mode only).
+	Buffer BufferConfig `yaml:"buffer" json:"buffer"`
+}
+
+// SidecarConfig is the telemetry sidecar.
+type SidecarConfig struct {
+	// Timeout bounds each call to the collector.
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
+	// Buffer is the sidecar's telemetry buffer (async mode only).
+	Buffer BufferConfig `yaml:"buffer" json:"buffer"`
+}
+
+// CollectorConfig is the telemetry collector: its service time per batch
+// and its capacity.
+type CollectorConfig struct {
+	Latency  dependency.Latency `yaml:"latency" json:"latency"`
+	Capacity service.Capacity   `yaml:"capacity" json:"capacity"`
+}
+
+// BufferConfig bounds a telemetry buffer and says how it is shipped.
+type BufferConfig struct {
+	// Size is how many records the buffer holds; more are dropped.
+	Size int `yaml:"size" json:"size"`
+	// Batch is the most records one shipment carries.
+	Batch int `yaml:"batch" json:"batch"`
+	// Flush is how long a shipment waits to fill once its first record is
+	// there.
+	Flush time.Duration `yaml:"flush" json:"flush"`
+	// Attempts is how many times a shipment is tried before its records
+	// are dropped.
+	Attempts int `yaml:"attempts" json:"attempts"`
+	// Backoff is the pause after a failed attempt.
+	Backoff time.Duration `yaml:"backoff" json:"backoff"`
+}
+
+// Validate checks the bounds, naming the offending field.
+func (b BufferConfig) Validate() error {
+	switch {
+	case b.Size <= 0:
+		return fmt.Errorf("size: must be > 0, got %d", b.Size)
+	case b.Batch <= 0:
+		return fmt.Errorf("batch: must be > 0, got %d", b.Batch)
+	case b.Flush <= 0:
+		return fmt.Errorf("flush: must be > 0, got %s", b.Flush)
+	case b.Attempts <= 0:
+		return fmt.Errorf("attempts: must be > 0, got %d", b.Attempts)
+	case b.Backoff < 0:
+		return fmt.Errorf("backoff: must be >= 0, got %s", b.Backoff)
+	}
+	return nil
+}
+
+// Pattern implements patterns.Pattern.
+type Pattern struct{}
+
+// New returns the sidecar pattern.
+func New() Pattern { return Pattern{} }
+
+// Name implements patterns.Pattern.
+func (Pattern) Name() string { return "sidecar" }
+
+// Description implements patterns.Pattern.
+func (Pattern) Description() string {
+	return "client → app, whose telemetry sidecar ships its records to a collector; the app hands them over through a bounded buffer, so a slow or dead collector or sidecar costs telemetry, not latency"
+}
+
+// Topology implements patterns.Pattern.
+func (Pattern) Topology() patterns.Topology {
+	return patterns.Topology{
+		Services: []string{Collector, Telemetry, App},
+		Edges: []patterns.Edge{
+			{From: patterns.Client, To: App},
+			{From: App, To: Telemetry},
+			{From: Telemetry, To: Collector},
+		},
+		Entry:      App,
+		Downstream: Collector,
+		Gauges:     []string{DepthMetric},
+		Counters:   []string{EnqueuedMetric, ShippedMetric, DroppedMetric, ReceivedMetric},
+	}
+}
+
+// DefaultConfig implements patterns.Pattern. Defaults:
+//
+//   - mode async.
+//   - app: ~2ms log-normal service time; 32 workers, a queue of 64 waiting
+//     at most 1s; 1s timeout per call to the sidecar; a buffer of 1000
+//     records (10s at 100 requests/s) shipped in batches of at most 100,
+//     flushed 100ms after their first record, one attempt (the sidecar is
+//     local: when it is gone, waiting does not help), 250ms back-off.
+//   - sidecar: 2s timeout per call to the collector; a buffer of 5000
+//     records shipped in batches of at most 500, flushed after 250ms, three
+//     attempts 500ms apart.
+//   - collector: ~5ms log-normal service time per batch, 32 workers, a
+//     queue of 64 waiting at most 1s.
+func (Pattern) DefaultConfig() any {
+	collector := dependency.DefaultConfig()
+	return &Config{
+		Mode: Async,
+		App: AppConfig{
+			Latency:  dependency.Latency{Dist: dependency.LogNormal, Mean: 2 * time.Millisecond, Spread: time.Millisecond},
+			Capacity: service.Capacity{Workers: 32, Queue: 64, QueueTimeout: time.Second},
+			Timeout:  time.Second,
+			Buffer:   BufferConfig{Size: 1000, Batch: 100, Flush: 100 * time.Millisecond, Attempts: 1, Backoff: 250 * time.Millisecond},
+		},
+		Sidecar: SidecarConfig{
+			Timeout: 2 * time.Second,
+			Buffer:  BufferConfig{Size: 5000, Batch: 500, Flush: 250 * time.Millisecond, Attempts: 3, Backoff: 500 * time.Millisecond},
+		},
+		Collector: CollectorConfig{Latency: collector.Latency, Capacity: collector.Capacity},
+	}
+}
+
+// BaselineConfig implements patterns.Pattern: the same app shipping each
+// record synchronously in its request path.
+func (p Pattern) BaselineConfig() any {
+	c := p.DefaultConfig().(*Config)
+	c.Mode = Sync
+	return c
+}
+
+// Validate implements patterns.Pattern.
+func (Pattern) Validate(cfg any) error {
+	c, ok := cfg.(*Config)
+	if !ok {
+		return fmt.Errorf("sidecar: configuration is %T, want *sidecar.Config", cfg)
+	}
+	var errs []error
+	if c.Mode != Async && c.Mode != Sync {
+		errs = append(errs, fmt.Errorf("mode: must be %q or %q, got %q", Async, Sync, c.Mode))
+	}
+	if err := (dependency.Config{Latency: c.App.Latency, Capacity: c.App.Capacity}).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("app.%w", err))
+	}
+	if c.App.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("app.timeout: must be > 0, got %s", c.App.Timeout))
+	}
+	if c.Sidecar.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("sidecar.timeout: must be > 0, got %s", c.Sidecar.Timeout))
+	}
+	if err := c.App.Buffer.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("app.buffer.%w", err))
+	}
+	if err := c.Sidecar.Buffer.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("sidecar.buffer.%w", err))
+	}
+	if err := (dependency.Config{Latency: c.Collector.Latency, Capacity: c.Collector.Capacity}).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("collector.%w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Handler implements patterns.Pattern. The shippers of the async mode run
+// until the returned stop function is called (the testbed's kill or
+// teardown), whatever becomes of ctx.
+func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
+	if err := p.Validate(cfg); err != nil {
+		return nil, nil, err
+	}
+	c := cfg.(*Config)
+	switch name {
+	case Collector:
+		return newCollector(c.Collector, env), func() {}, nil
+	case Telemetry:
+		h, stop := newSidecar(c, env)
+		return h, stop, nil
+	case App:
+		h, stop := newApp(c, env)
+		return h, stop, nil
+	default:
+		return nil, nil, fmt.Errorf("sidecar: no service %q", name)
+	}
+}
+
+// app answers GET /work: it does its work, then produces one telemetry
+// record and hands it to its buffer (async) or ships it and waits (sync).
+type app struct {
+	sampler *dependency.Sampler
+	c       *counters
+	sidecar *poster
+	timeout time.Duration
+	buffer  *shipper // nil: sync
+}
+
+func newApp(c *Config, env patterns.Env) (http.Handler, func()) {
+	a := &app{
+		sampler: dependency.NewSampler(c.App.Latency, env.Seed),
+		c:       newCounters(whereApp, env.Registry),
+		sidecar: newPoster(env.Upstream(Telemetry)+"/ingest", 2*c.App.Capacity.Workers),
+		timeout: c.App.Timeout,
+	}
+	stop := a.sidecar.close
+	if c.Mode == Async {
+		a.buffer = startShipper(c.App.Buffer, c.App.Timeout, a.sidecar.post, a.c, whereApp, env.Registry)
+		stop = func() {
+			a.buffer.Stop()
+			a.sidecar.close()
+		}
+	}
+	limiter := service.NewLimiter(c.App.Capacity, App, env.Registry)
+	mux := http.NewServeMux()
+	mux.Handle("/work", limiter.Wrap(a))
+	return mux, stop
+}
+
+func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if sleep(r.Context(), a.sampler.Next()) != nil {
+		return // the client gave up
+	}
+	rec := fmt.Appendf(nil, `{"ts":%q,"service":"app","route":%q,"status":200,"duration_us":%d}`,
+		start.UTC().Format(time.RFC3339Nano), r.URL.Path, time.Since(start).Microseconds())
+	a.c.enqueued.Inc()
+	if a.buffer != nil {
+		a.buffer.Add(rec) // never blocks; a full buffer drops and counts
+	} else {
+		a.ship(r.Context(), rec)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `{"status":"ok"}`+"\n")
+}
+
+// ship is the baseline: one record to the sidecar, waiting for the
+// collector's answer through it. When the sidecar answered, it has counted
+// the record's fate (shipped, or dropped with a 502), so the app counts it
+// handed on; only a sidecar that could not be reached in time is the app's
+// drop.
+func (a *app) ship(ctx context.Context, rec []byte) {
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	if err := a.sidecar.post(ctx, append(rec, '\n')); err != nil && !answered(err) {
+		a.c.dropped.Inc()
+		return
+	}
+	a.c.shipped.Inc()
+}
+
+// telemetrySidecar answers POST /ingest with a batch of records: it buffers
+// them and answers 202 at once (async), or forwards them to the collector
+// and answers with the outcome (sync).
+type telemetrySidecar struct {
+	c         *counters
+	collector *poster
+	timeout   time.Duration
+	buffer    *shipper // nil: sync pass-through
+}
+
+func newSidecar(c *Config, env patterns.Env) (http.Handler, func()) {
+	s := &telemetrySidecar{
+		c:         newCounters(whereSidecar, env.Registry),
+		collector: newPoster(env.Upstream(Collector)+"/collect", 2*c.App.Capacity.Workers),
+		timeout:   c.Sidecar.Timeout,
+	}
+	stop := s.collector.close
+	if c.Mode == Async {
+		s.buffer = startShipper(c.Sidecar.Buffer, c.Sidecar.Timeout, s.collector.post, s.c, whereSidecar, env.Registry)
+		stop = func() {
+			s.buffer.Stop()
+			s.collector.close()
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/ingest", s)
+	return mux, stop
+}
+
+func (s *telemetrySidecar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST a batch of newline-delimited records", http.StatusMethodNotAllowed)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBatchBytes))
+	if err != nil {
+		http.Error(w, "read batch: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	recs := records(body)
+	if s.buffer == nil {
+		s.forward(w, r, body, len(recs))
+		return
+	}
+	s.c.enqueued.Add(float64(len(recs)))
+	for _, rec := range recs {
+		s.buffer.Add(rec)
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// forward is the baseline's pass-through: the batch goes to the collector
+// now, and the caller waits for the outcome. When the caller gave up first,
+// the record is its to count.
+func (s *telemetrySidecar) forward(w http.ResponseWriter, r *http.Request, body []byte, n int) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	err := s.collector.post(ctx, body)
+	cancel()
+	if r.Context().Err() != nil {
+		return
+	}
+	s.c.enqueued.Add(float64(n))
+	if err != nil {
+		s.c.dropped.Add(float64(n))
+		http.Error(w, "collector: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	s.c.shipped.Add(float64(n))
+	w.WriteHeader(http.StatusOK)
+}
+
+// newCollector answers POST /collect: it takes a worker (or queues, or
+// answers 503), spends a service time, and counts the batch's records as
+// received.
+func newCollector(c CollectorConfig, env patterns.Env) http.Handler {
+	received := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: ReceivedMetric, Help: "Telemetry records the collector received (delivered).",
+	})
+	env.Registry.MustRegister(received)
+	limiter := service.NewLimiter(c.Capacity, Collector, env.Registry)
+	sampler := dependency.NewSampler(c.Latency, env.Seed)
+	mux := http.NewServeMux()
+	mux.Handle("/collect", limiter.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBatchBytes))
+		if err != nil {
+			http.Error(w, "read batch: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		if sleep(r.Context(), sampler.Next()) != nil {
+			return // the sidecar gave up: not delivered
+		}
+		received.Add(float64(len(records(body))))
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "ok\n")
+	})))
+	return mux
+}
