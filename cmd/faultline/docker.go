@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faultline/faultline/testbeds"
+	"github.com/faultline/faultline/testbeds/docker"
+	"github.com/faultline/faultline/testbeds/docker/agent"
+	"github.com/faultline/faultline/testbeds/local"
+)
+
+// newDockerTestbed connects to Docker; a second Ctrl-C removes what the
+// run has started before faultline exits.
+func newDockerTestbed(ctx context.Context) (testbeds.Testbed, error) {
+	var o docker.Options
+	if os.Getenv("FAULTLINE_DOCKER_LOG") != "" {
+		o.Log = os.Stderr // testcontainers' and the image build's log
+	}
+	tb, err := docker.New(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	atForceExit(func(ctx context.Context) {
+		r, err := tb.RemoveAll(ctx)
+		fmt.Fprintf(os.Stderr, "faultline: removed %d containers and %d networks of run %s\n", len(r.Containers), len(r.Networks), tb.RunID())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "faultline: %v\nfaultline: `faultline clean` removes what is left\n", err)
+		}
+	})
+	return tb, nil
+}
+
+// checkTestbed returns a testbed that can say which faults it can inject
+// without starting anything (for validate).
+func checkTestbed(name string) (testbeds.Testbed, error) {
+	switch name {
+	case "local":
+		return local.New(), nil
+	case "docker":
+		// Its name and its fault checks need no Docker.
+		return (*docker.Testbed)(nil), nil
+	default:
+		return nil, fmt.Errorf("unknown testbed %q (known: local, docker)", name)
+	}
+}
+
+func newCleanCmd() *cobra.Command {
+	var o docker.CleanOptions
+	cmd := &cobra.Command{
+		Use:   "clean",
+		Short: "Remove the Docker containers and networks that killed runs left behind",
+		Long: `Every container and network of the docker testbed carries the label
+faultline=true. A run removes its own when it ends, fails or is
+interrupted; a run killed with SIGKILL cannot. clean removes what such runs
+left (those whose process is gone), and leaves runs going on alone unless
+--all is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			r, err := docker.Clean(cmd.Context(), o)
+			out := cmd.OutOrStdout()
+			for _, c := range r.Containers {
+				fmt.Fprintf(out, "removed container %s\n", c)
+			}
+			for _, n := range r.Networks {
+				fmt.Fprintf(out, "removed network %s\n", n)
+			}
+			for _, i := range r.Images {
+				fmt.Fprintf(out, "removed image %s\n", i)
+			}
+			if len(r.Containers)+len(r.Networks)+len(r.Images) == 0 && err == nil {
+				fmt.Fprintln(out, "nothing to remove")
+			}
+			if r.Kept > 0 {
+				fmt.Fprintf(out, "kept %d containers and networks of runs still going (--all removes them too)\n", r.Kept)
+			}
+			return err
+		},
+	}
+	cmd.Flags().BoolVar(&o.All, "all", false, "also remove what runs still going use")
+	cmd.Flags().BoolVar(&o.Images, "images", false, "also remove faultline's images no container uses")
+	return cmd
+}
+
+// newServeServiceCmd is what a docker testbed container runs for a service.
+func newServeServiceCmd() *cobra.Command {
+	var (
+		s      agent.Service
+		config string
+		listen string
+	)
+	cmd := &cobra.Command{
+		Use:    "serve-service",
+		Short:  "Serve one service of a pattern (run inside a docker testbed container)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s.Config = []byte(config)
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return err
+			}
+			return agent.ServeService(cmd.Context(), ln, s)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&s.Pattern, "pattern", "", "the pattern's name")
+	f.StringVar(&s.Name, "service", "", "the service's name in the pattern's topology")
+	f.StringVar(&config, "config", "", "the variant's configuration, JSON")
+	f.Int64Var(&s.Seed, "seed", 0, "seed for the service's random choices")
+	f.StringVar(&listen, "listen", ":8080", "address to serve on")
+	f.StringToStringVar(&s.Upstreams, "upstream", nil, "callee=base URL of the proxy that reaches it (repeatable)")
+	return cmd
+}
+
+// newServeToxiproxyCmd is what a docker testbed's Toxiproxy container runs.
+func newServeToxiproxyCmd() *cobra.Command {
+	var listen string
+	cmd := &cobra.Command{
+		Use:    "serve-toxiproxy",
+		Short:  "Serve the Toxiproxy API (run inside a docker testbed container)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ln, err := net.Listen("tcp", listen)
+			if err != nil {
+				return err
+			}
+			return agent.ServeToxiproxy(cmd.Context(), ln, cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVar(&listen, "listen", ":8474", "address to serve the API on")
+	return cmd
+}

@@ -1,0 +1,162 @@
+// Package agent is what runs inside the docker testbed's containers: one
+// service of a pattern, or the real Toxiproxy server. The faultline
+// binary's hidden serve-service and serve-toxiproxy commands call it, so a
+// single FROM-scratch image holding that binary serves every container.
+//
+// A service is built exactly as the local testbed builds it: the pattern's
+// handler for the variant's configuration, wrapped by patterns/service
+// (metrics, health, the HTTP fault admin), with its callees reached through
+// the Toxiproxy proxies the testbed names.
+//
+// It must not import scenarios, reports or cmd, nor testcontainers: it runs
+// in a container with nothing but the binary.
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/catalog"
+	"github.com/faultline/faultline/patterns/service"
+)
+
+// ShutdownTimeout bounds how long a server waits for requests in flight
+// once its context is done (a container's SIGTERM).
+const ShutdownTimeout = 2 * time.Second
+
+// Service is one service of a pattern, as a container runs it.
+type Service struct {
+	Pattern string // the pattern's name, looked up in the catalog
+	Name    string // the service's name in the pattern's topology
+	// Config is the variant's configuration as JSON, decoded strictly onto
+	// the pattern's defaults.
+	Config []byte
+	Seed   int64
+	// Upstreams maps each callee to the base URL that reaches it: its
+	// edge's Toxiproxy proxy ("http://toxiproxy:10001").
+	Upstreams map[string]string
+}
+
+// Handler builds the service's HTTP handler, wrapped with metrics, health
+// and the fault admin. The returned stop function releases what it holds.
+func (s Service) Handler(ctx context.Context) (http.Handler, func(), error) {
+	p, err := catalog.All().Lookup(s.Pattern)
+	if err != nil {
+		return nil, nil, err
+	}
+	topo := p.Topology()
+	if !topo.HasService(s.Name) {
+		return nil, nil, fmt.Errorf("pattern %s has no service %q (services: %s)", p.Name(), s.Name, strings.Join(topo.Services, ", "))
+	}
+	for _, callee := range topo.Callees(s.Name) {
+		if s.Upstreams[callee] == "" {
+			return nil, nil, fmt.Errorf("%s calls %s: no upstream given for it", s.Name, callee)
+		}
+	}
+	for callee := range s.Upstreams {
+		if !slices.Contains(topo.Callees(s.Name), callee) {
+			return nil, nil, fmt.Errorf("upstream %s: %s does not call it", callee, s.Name)
+		}
+	}
+	cfg, err := DecodeConfig(p, s.Config)
+	if err != nil {
+		return nil, nil, err
+	}
+	reg := prometheus.NewRegistry()
+	env := patterns.Env{
+		Upstream: func(callee string) string { return s.Upstreams[callee] },
+		Seed:     s.Seed,
+		Registry: reg,
+	}
+	app, stop, err := p.Handler(ctx, s.Name, cfg, env)
+	if err != nil {
+		return nil, nil, fmt.Errorf("build %s: %w", s.Name, err)
+	}
+	return service.Wrap(s.Name, app, reg, s.Seed), stop, nil
+}
+
+// EncodeConfig encodes a pattern configuration for Service.Config.
+func EncodeConfig(cfg any) ([]byte, error) {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("encode configuration: %w", err)
+	}
+	return b, nil
+}
+
+// DecodeConfig decodes a configuration encoded by EncodeConfig onto the
+// pattern's defaults, strictly, and validates it.
+func DecodeConfig(p patterns.Pattern, b []byte) (any, error) {
+	cfg := p.DefaultConfig()
+	if len(bytes.TrimSpace(b)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(cfg); err != nil {
+			return nil, fmt.Errorf("decode %s configuration: %w", p.Name(), err)
+		}
+	}
+	if err := p.Validate(cfg); err != nil {
+		return nil, fmt.Errorf("%s configuration: %w", p.Name(), err)
+	}
+	return cfg, nil
+}
+
+// ServeService serves s on ln until ctx is done, then lets requests in
+// flight finish for up to ShutdownTimeout.
+func ServeService(ctx context.Context, ln net.Listener, s Service) error {
+	h, stop, err := s.Handler(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stop()
+	return serve(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second})
+}
+
+// ServeToxiproxy serves the real Toxiproxy API on ln until ctx is done,
+// then closes every proxy. Toxiproxy logs (warnings and errors) go to log;
+// nil discards them.
+func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer) error {
+	logger := zerolog.Nop()
+	if log != nil {
+		logger = zerolog.New(log).Level(zerolog.WarnLevel).With().Timestamp().Logger()
+	}
+	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), logger)
+	defer api.Collection.Clear() // closes every proxy listener
+	return serve(ctx, ln, &http.Server{Handler: api.Routes(), ReadHeaderTimeout: 10 * time.Second})
+}
+
+// serve runs srv on ln until ctx is done.
+func serve(ctx context.Context, ln net.Listener, srv *http.Server) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = srv.Close()
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	return err
+}

@@ -1,0 +1,557 @@
+package docker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	toxiclient "github.com/Shopify/toxiproxy/v2/client"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	tcnetwork "github.com/testcontainers/testcontainers-go/network"
+	"github.com/testcontainers/testcontainers-go/wait"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/testbeds"
+	"github.com/faultline/faultline/testbeds/docker/agent"
+)
+
+// Ports inside the containers.
+const (
+	servicePort   = 8080  // every service
+	toxiproxyPort = 8474  // the Toxiproxy API
+	firstEdgePort = 10000 // edge i's proxy listens on firstEdgePort+i
+)
+
+// toxiproxyAlias is the Toxiproxy container's name on the run's network.
+const toxiproxyAlias = "toxiproxy"
+
+// StopTimeout is how long a graceful stop waits before Docker kills.
+const StopTimeout = 5 * time.Second
+
+var loopback = netip.MustParseAddr("127.0.0.1")
+
+var (
+	_ testbeds.Deployment = (*Deployment)(nil)
+	_ faults.Pauser       = (*Deployment)(nil)
+	_ faults.Partitioner  = (*Deployment)(nil)
+	_ faults.Stopper      = (*Deployment)(nil)
+)
+
+// Deployment is a running topology: a network, a Toxiproxy container with
+// a proxy per edge, and a container per service.
+type Deployment struct {
+	tb       *Testbed
+	id       string // "<run>-<n>", its containers' faultline.deployment label
+	topo     patterns.Topology
+	netName  string
+	netID    string
+	client   *toxiclient.Client
+	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
+	entry    string
+	services map[string]*box
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// box is one service's container.
+type box struct {
+	name string
+	id   string // container id
+	port int    // the host port (on 127.0.0.1) of the service's port
+}
+
+func (b *box) url() string { return "http://127.0.0.1:" + strconv.Itoa(b.port) }
+
+// proxyName names an edge's proxy in Toxiproxy's API (names go in URL
+// paths, so "->" is avoided).
+func proxyName(e patterns.Edge) string { return e.From + "_to_" + e.To }
+
+// Deploy implements testbeds.Testbed: it builds the image if needed,
+// creates the run's network, starts the Toxiproxy container and every
+// service's container at once, waits for each to answer its health check,
+// then creates a proxy per edge. On error, whatever was started is removed.
+func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Deployment, err error) {
+	topo := v.Pattern.Topology()
+	if topo.HasService(toxiproxyAlias) {
+		return nil, fmt.Errorf("docker: pattern %s has a service called %q, the name of the Toxiproxy container", v.Pattern.Name(), toxiproxyAlias)
+	}
+	for _, e := range topo.Edges {
+		if !topo.HasService(e.To) {
+			return nil, fmt.Errorf("docker: pattern %s: edge %s: no service %q", v.Pattern.Name(), e, e.To)
+		}
+	}
+	cfg, err := agent.EncodeConfig(v.Config)
+	if err != nil {
+		return nil, fmt.Errorf("docker: %w", err)
+	}
+	img, err := tb.ensureImage(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &Deployment{
+		tb:       tb,
+		id:       fmt.Sprintf("%s-%d", tb.run, tb.next.Add(1)),
+		topo:     topo,
+		proxies:  map[string]*toxiclient.Proxy{},
+		services: map[string]*box{},
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, d.Close(context.WithoutCancel(ctx)))
+		}
+	}()
+
+	d.netName = "faultline-" + d.id
+	nw, err := tb.docker.NetworkCreate(ctx, d.netName, client.NetworkCreateOptions{Driver: "bridge", Labels: d.labels("")})
+	if err != nil {
+		return nil, fmt.Errorf("docker: create network %s: %w", d.netName, err)
+	}
+	d.netID = nw.ID
+
+	// Edge i's proxy listens on firstEdgePort+i in the Toxiproxy container;
+	// the client's entry edges are published, the others stay inside.
+	edgePort := map[patterns.Edge]int{}
+	tpPorts := []int{toxiproxyPort}
+	for i, e := range topo.Edges {
+		edgePort[e] = firstEdgePort + i
+		if e.From == patterns.Client {
+			tpPorts = append(tpPorts, firstEdgePort+i)
+		}
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	var tpHost map[int]int
+	g.Go(func() error {
+		var err error
+		_, tpHost, err = d.start(gctx, img, toxiproxyAlias,
+			[]string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}, "/version", tpPorts)
+		return err
+	})
+	for _, name := range topo.Services {
+		b := &box{name: name}
+		d.services[name] = b
+		args := []string{"serve-service",
+			"--pattern", v.Pattern.Name(),
+			"--service", name,
+			"--config", string(cfg),
+			"--seed", strconv.FormatInt(v.Seed, 10),
+			"--listen", ":" + strconv.Itoa(servicePort),
+		}
+		for _, callee := range topo.Callees(name) {
+			port := edgePort[patterns.Edge{From: name, To: callee}]
+			args = append(args, "--upstream", fmt.Sprintf("%s=http://%s:%d", callee, toxiproxyAlias, port))
+		}
+		g.Go(func() error {
+			id, host, err := d.start(gctx, img, name, args, service.HealthPath, []int{servicePort})
+			b.id, b.port = id, host[servicePort]
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	d.client = toxiclient.NewClient("127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort]))
+	d.client.UserAgent = "faultline" // its API refuses browsers' agents
+	for _, e := range topo.Edges {
+		listen := "0.0.0.0:" + strconv.Itoa(edgePort[e])
+		upstream := e.To + ":" + strconv.Itoa(servicePort)
+		p, err := d.client.CreateProxy(proxyName(e), listen, upstream)
+		if err != nil {
+			return nil, fmt.Errorf("docker: create proxy %s: %w", e, err)
+		}
+		d.proxies[e.String()] = p
+		if e.From == patterns.Client && e.To == topo.Entry {
+			d.entry = "http://127.0.0.1:" + strconv.Itoa(tpHost[edgePort[e]])
+		}
+	}
+	if d.entry == "" {
+		return nil, fmt.Errorf("docker: pattern %s has no edge %s->%s", v.Pattern.Name(), patterns.Client, topo.Entry)
+	}
+	return d, nil
+}
+
+// labels returns the labels of the deployment's resources; service names
+// the container's service ("" for the network).
+func (d *Deployment) labels(service string) map[string]string {
+	host, _ := os.Hostname()
+	l := map[string]string{
+		LabelFaultline:  "true",
+		LabelRun:        d.tb.run,
+		LabelDeployment: d.id,
+		LabelPID:        strconv.Itoa(os.Getpid()),
+		LabelHost:       host,
+	}
+	if service != "" {
+		l[LabelService] = service
+	}
+	return l
+}
+
+// start runs one container of the image on the run's network, aliased
+// name, with the given container ports published on 127.0.0.1 (host ports
+// picked here, so that they stay the same across restarts), and waits until
+// the first port answers 200 on health. It returns the container id and the
+// host port of each container port.
+func (d *Deployment) start(ctx context.Context, img, name string, cmd []string, health string, ports []int) (string, map[int]int, error) {
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		hostPorts, err := freePorts(len(ports))
+		if err != nil {
+			return "", nil, fmt.Errorf("docker: start %s: %w", name, err)
+		}
+		exposed := make([]string, len(ports))
+		bindings := network.PortMap{}
+		host := map[int]int{}
+		for i, p := range ports {
+			cp, err := network.ParsePort(strconv.Itoa(p) + "/tcp")
+			if err != nil {
+				return "", nil, fmt.Errorf("docker: start %s: port %d: %w", name, p, err)
+			}
+			exposed[i] = cp.String()
+			bindings[cp] = []network.PortBinding{{HostIP: loopback, HostPort: strconv.Itoa(hostPorts[i])}}
+			host[p] = hostPorts[i]
+		}
+		ctr, err := testcontainers.Run(ctx, img,
+			testcontainers.WithName("faultline-"+d.id+"-"+name),
+			testcontainers.WithCmd(cmd...),
+			testcontainers.WithLabels(d.labels(name)),
+			tcnetwork.WithNetworkName([]string{name}, d.netName),
+			testcontainers.WithExposedPorts(exposed...),
+			testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) { hc.PortBindings = bindings }),
+			testcontainers.WithWaitStrategy(wait.ForHTTP(health).
+				WithPort(exposed[0]).
+				WithPollInterval(25*time.Millisecond).
+				WithStartupTimeout(30*time.Second)),
+			testcontainers.WithLogger(d.tb.logger),
+		)
+		if err == nil {
+			return ctr.GetContainerID(), host, nil
+		}
+		lastErr = err
+		if ctr != nil {
+			if logs := tail(context.WithoutCancel(ctx), ctr); logs != "" {
+				lastErr = fmt.Errorf("%w; its output:\n%s", err, logs)
+			}
+			_, _ = d.tb.docker.ContainerRemove(context.WithoutCancel(ctx), ctr.GetContainerID(), client.ContainerRemoveOptions{Force: true})
+		}
+		if ctx.Err() != nil || !portTaken(err) {
+			break
+		}
+	}
+	return "", nil, fmt.Errorf("docker: start %s: %w", name, lastErr)
+}
+
+// tail returns the last lines a container wrote, if any.
+func tail(ctx context.Context, ctr *testcontainers.DockerContainer) string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	r, err := ctr.Logs(ctx)
+	if err != nil {
+		return ""
+	}
+	defer r.Close()
+	b, _ := io.ReadAll(io.LimitReader(r, 64<<10))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 20 {
+		lines = lines[len(lines)-20:]
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// portTaken reports whether a container failed to start because a host
+// port was taken meanwhile.
+func portTaken(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "port is already allocated") || strings.Contains(s, "address already in use")
+}
+
+// freePorts returns n distinct free ports on 127.0.0.1.
+func freePorts(n int) ([]int, error) {
+	var out []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("find a free port: %w", err)
+		}
+		defer ln.Close()
+		out = append(out, ln.Addr().(*net.TCPAddr).Port)
+	}
+	return out, nil
+}
+
+// Entry implements testbeds.Deployment.
+func (d *Deployment) Entry() string { return d.entry }
+
+// MetricsURLs implements testbeds.Deployment.
+func (d *Deployment) MetricsURLs() map[string]string {
+	out := make(map[string]string, len(d.services))
+	for name, b := range d.services {
+		out[name] = b.url() + service.MetricsPath
+	}
+	return out
+}
+
+// Proxy implements faults.Target.
+func (d *Deployment) Proxy(edge string) (*toxiclient.Proxy, error) {
+	p, ok := d.proxies[edge]
+	if !ok {
+		return nil, fmt.Errorf("docker: no proxy for edge %q", edge)
+	}
+	return p, nil
+}
+
+// FaultURL implements faults.Target.
+func (d *Deployment) FaultURL(name string) (string, error) {
+	b, err := d.box(name)
+	if err != nil {
+		return "", err
+	}
+	return b.url(), nil
+}
+
+func (d *Deployment) box(name string) (*box, error) {
+	b, ok := d.services[name]
+	if !ok {
+		return nil, fmt.Errorf("docker: no service %q", name)
+	}
+	return b, nil
+}
+
+// inspect returns a service's container.
+func (d *Deployment) inspect(ctx context.Context, b *box) (container.InspectResponse, error) {
+	r, err := d.tb.docker.ContainerInspect(ctx, b.id, client.ContainerInspectOptions{})
+	if err != nil {
+		return container.InspectResponse{}, fmt.Errorf("docker: inspect %s: %w", b.name, err)
+	}
+	if r.Container.State == nil {
+		return container.InspectResponse{}, fmt.Errorf("docker: inspect %s: no state", b.name)
+	}
+	return r.Container, nil
+}
+
+// Kill implements faults.Target: SIGKILL to the service's container (a
+// paused one too), then waits until it has stopped. A stopped service is
+// left alone.
+func (d *Deployment) Kill(ctx context.Context, name string) error {
+	b, err := d.box(name)
+	if err != nil {
+		return err
+	}
+	c, err := d.inspect(ctx, b)
+	if err != nil {
+		return err
+	}
+	if !c.State.Running {
+		return nil
+	}
+	if _, err := d.tb.docker.ContainerKill(ctx, b.id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
+		if !c.State.Paused {
+			return fmt.Errorf("docker: kill %s: %w", name, err)
+		}
+		// Some engines refuse to kill a paused container: thaw it first.
+		if _, err := d.tb.docker.ContainerUnpause(ctx, b.id, client.ContainerUnpauseOptions{}); err != nil {
+			return fmt.Errorf("docker: kill %s: unpause: %w", name, err)
+		}
+		if _, err := d.tb.docker.ContainerKill(ctx, b.id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
+			return fmt.Errorf("docker: kill %s: %w", name, err)
+		}
+	}
+	return d.waitStopped(ctx, b)
+}
+
+// Stop implements faults.Stopper: SIGTERM (the service finishes what is in
+// flight), SIGKILL after StopTimeout.
+func (d *Deployment) Stop(ctx context.Context, name string) error {
+	b, err := d.box(name)
+	if err != nil {
+		return err
+	}
+	c, err := d.inspect(ctx, b)
+	if err != nil {
+		return err
+	}
+	if !c.State.Running {
+		return nil
+	}
+	if c.State.Paused { // a frozen process cannot handle SIGTERM
+		if _, err := d.tb.docker.ContainerUnpause(ctx, b.id, client.ContainerUnpauseOptions{}); err != nil {
+			return fmt.Errorf("docker: stop %s: unpause: %w", name, err)
+		}
+	}
+	timeout := int(StopTimeout / time.Second)
+	if _, err := d.tb.docker.ContainerStop(ctx, b.id, client.ContainerStopOptions{Timeout: &timeout}); err != nil {
+		return fmt.Errorf("docker: stop %s: %w", name, err)
+	}
+	return d.waitStopped(ctx, b)
+}
+
+// waitStopped waits until the container is not running.
+func (d *Deployment) waitStopped(ctx context.Context, b *box) error {
+	ctx, cancel := context.WithTimeout(ctx, StopTimeout+10*time.Second)
+	defer cancel()
+	w := d.tb.docker.ContainerWait(ctx, b.id, client.ContainerWaitOptions{Condition: container.WaitConditionNotRunning})
+	select {
+	case <-w.Result:
+		return nil
+	case err := <-w.Error:
+		return fmt.Errorf("docker: wait for %s to stop: %w", b.name, err)
+	}
+}
+
+// Restart implements faults.Target: it starts the service's container
+// again (killing it first if it runs) and waits for its health check. Its
+// in-memory state is lost; its address and published port stay the same.
+// A partitioned service is started but cannot be checked: it stays
+// partitioned until healed.
+func (d *Deployment) Restart(ctx context.Context, name string) error {
+	if err := d.Kill(ctx, name); err != nil {
+		return err
+	}
+	b, _ := d.box(name)
+	if _, err := d.tb.docker.ContainerStart(ctx, b.id, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("docker: start %s: %w", name, err)
+	}
+	if c, err := d.inspect(ctx, b); err != nil {
+		return err
+	} else if c.NetworkSettings == nil || c.NetworkSettings.Networks[d.netName] == nil {
+		return nil
+	}
+	if err := waitHealthy(ctx, b.url()+service.HealthPath, 30*time.Second); err != nil {
+		return fmt.Errorf("docker: %s not healthy after restart: %w", name, err)
+	}
+	return nil
+}
+
+// Pause implements faults.Pauser: the container's processes are frozen
+// (cgroup freezer). The kernel still accepts connections, so callers hang
+// as on a hung process.
+func (d *Deployment) Pause(ctx context.Context, name string) error {
+	b, err := d.box(name)
+	if err != nil {
+		return err
+	}
+	if _, err := d.tb.docker.ContainerPause(ctx, b.id, client.ContainerPauseOptions{}); err != nil {
+		return fmt.Errorf("docker: pause %s: %w", name, err)
+	}
+	return nil
+}
+
+// Unpause implements faults.Pauser.
+func (d *Deployment) Unpause(ctx context.Context, name string) error {
+	b, err := d.box(name)
+	if err != nil {
+		return err
+	}
+	c, err := d.inspect(ctx, b)
+	if err != nil {
+		return err
+	}
+	if !c.State.Paused {
+		return nil
+	}
+	if _, err := d.tb.docker.ContainerUnpause(ctx, b.id, client.ContainerUnpauseOptions{}); err != nil {
+		return fmt.Errorf("docker: unpause %s: %w", name, err)
+	}
+	return nil
+}
+
+// Partition implements faults.Partitioner: the service's container is
+// disconnected from the run's network. It keeps running, but nothing
+// reaches it (its published port included) and it reaches nothing.
+func (d *Deployment) Partition(ctx context.Context, name string) error {
+	b, err := d.box(name)
+	if err != nil {
+		return err
+	}
+	c, err := d.inspect(ctx, b)
+	if err != nil {
+		return err
+	}
+	if c.NetworkSettings == nil || c.NetworkSettings.Networks[d.netName] == nil {
+		return nil // partitioned already
+	}
+	if _, err := d.tb.docker.NetworkDisconnect(ctx, d.netID, client.NetworkDisconnectOptions{Container: b.id, Force: true}); err != nil {
+		return fmt.Errorf("docker: disconnect %s: %w", name, err)
+	}
+	return nil
+}
+
+// Heal implements faults.Partitioner: the container is connected to the
+// run's network again, under its alias.
+func (d *Deployment) Heal(ctx context.Context, name string) error {
+	b, err := d.box(name)
+	if err != nil {
+		return err
+	}
+	c, err := d.inspect(ctx, b)
+	if err != nil {
+		return err
+	}
+	if c.NetworkSettings != nil && c.NetworkSettings.Networks[d.netName] != nil {
+		return nil // connected
+	}
+	_, err = d.tb.docker.NetworkConnect(ctx, d.netID, client.NetworkConnectOptions{
+		Container:      b.id,
+		EndpointConfig: &network.EndpointSettings{Aliases: []string{name}},
+	})
+	if err != nil {
+		return fmt.Errorf("docker: reconnect %s: %w", name, err)
+	}
+	return nil
+}
+
+// Close implements testbeds.Deployment: it removes the deployment's
+// containers and network, found by label, so whatever a failed Deploy left
+// goes too. It goes on when ctx is cancelled (a Ctrl-C), for at most a
+// minute. It is safe to call more than once.
+func (d *Deployment) Close(ctx context.Context) error {
+	d.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		_, d.closeErr = remove(ctx, d.tb.docker, LabelDeployment+"="+d.id)
+	})
+	return d.closeErr
+}
+
+// waitHealthy polls url until it answers 200, for at most timeout.
+func waitHealthy(ctx context.Context, url string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	hc := &http.Client{Timeout: time.Second}
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
+		}
+		resp, err := hc.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("status %s", resp.Status)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
