@@ -1,0 +1,325 @@
+// Package ambassador is the Ambassador pattern as a topology:
+// client → app → ambassador → remote. The ambassador is an outbound proxy
+// deployed beside the app: the app sends it every call meant for the remote
+// service, and the ambassador owns what it takes to call a remote service
+// well — per-attempt timeouts, retries with exponential backoff and full
+// jitter (patterns/retry), a retry budget, and a circuit breaker
+// (patterns/breaker) — so the app's code does not have to.
+//
+// The ambassador runs in one of three modes:
+//
+//   - "passthrough" forwards each call once, with no timeout, retry or
+//     breaker of its own: the app's own timeout bounds it. It stands in for
+//     the app calling the remote directly (the topology is fixed, so the
+//     hop stays; an extra loopback hop adds well under a millisecond and no
+//     policy).
+//   - "retry" is what most client libraries do out of the box: per-attempt
+//     timeouts and a fixed number of attempts with backoff, but no budget
+//     and no breaker, whatever the retry.budget and breaker settings say.
+//   - "resilient" is the pattern: timeouts, backoff with jitter, a retry
+//     budget, and a breaker in front of each attempt (an open breaker fails
+//     the call at once and is not retried).
+//
+// The remote is a patterns/dependency service with bounded capacity that,
+// by default, finishes the work of callers that have gone (ignore_cancel),
+// as real servers do. That is what lets naive retries turn a brief slowdown
+// into a lasting overload: attempts time out, are retried, and every
+// abandoned attempt still costs the remote its full service time, so the
+// retry-amplified load stays above capacity after the slowdown is gone —
+// the metastable failure of Bronson et al. (HotOS 2021). A budget caps the
+// amplification at 1 + ratio and the breaker sheds load while the remote
+// fails, so it recovers as soon as the trigger ends.
+//
+// It must not import scenarios, reports, testbeds or cmd.
+package ambassador
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/dependency"
+	"github.com/faultline/faultline/patterns/retry"
+	"github.com/faultline/faultline/patterns/service"
+)
+
+// Service names.
+const (
+	App        = "app"
+	Ambassador = "ambassador"
+	Remote     = "remote"
+)
+
+// Ambassador modes.
+const (
+	Passthrough = "passthrough"
+	Retry       = "retry"
+	Resilient   = "resilient"
+)
+
+// Config configures the topology. YAML keys are what scenario variants
+// override, e.g. `ambassador: {mode: retry}`.
+type Config struct {
+	App        AppConfig         `yaml:"app" json:"app"`
+	Ambassador AmbassadorConfig  `yaml:"ambassador" json:"ambassador"`
+	Remote     dependency.Config `yaml:"remote" json:"remote"`
+}
+
+// AppConfig is the application's side: its capacity and the timeout of its
+// call to the ambassador (every attempt the ambassador makes included).
+type AppConfig struct {
+	Timeout  time.Duration    `yaml:"timeout" json:"timeout"`
+	Capacity service.Capacity `yaml:"capacity" json:"capacity"`
+}
+
+// AmbassadorConfig configures the outbound proxy.
+type AmbassadorConfig struct {
+	// Mode is "passthrough", "retry" or "resilient" (see the package doc).
+	Mode string `yaml:"mode" json:"mode"`
+	// Timeout bounds each attempt (retry and resilient modes).
+	Timeout  time.Duration    `yaml:"timeout" json:"timeout"`
+	Capacity service.Capacity `yaml:"capacity" json:"capacity"`
+	// Retry configures attempts and backoff (retry and resilient modes) and
+	// the budget (resilient mode only).
+	Retry retry.Config `yaml:"retry" json:"retry"`
+	// Breaker guards each attempt (resilient mode only).
+	Breaker breaker.Config `yaml:"breaker" json:"breaker"`
+}
+
+// Pattern implements patterns.Pattern.
+type Pattern struct{}
+
+// New returns the ambassador pattern.
+func New() Pattern { return Pattern{} }
+
+// Name implements patterns.Pattern.
+func (Pattern) Name() string { return "ambassador" }
+
+// Description implements patterns.Pattern.
+func (Pattern) Description() string {
+	return "client → app → ambassador → remote; an outbound proxy beside the app owns timeouts, retries with backoff and jitter, a retry budget and a breaker"
+}
+
+// Topology implements patterns.Pattern.
+func (Pattern) Topology() patterns.Topology {
+	return patterns.Topology{
+		Services: []string{Remote, Ambassador, App},
+		Edges: []patterns.Edge{
+			{From: patterns.Client, To: App},
+			{From: App, To: Ambassador},
+			{From: Ambassador, To: Remote},
+		},
+		Entry:        App,
+		Downstream:   Remote,
+		StateService: Ambassador,
+		StateMetric:  "faultline_breaker_state",
+		StateNames:   []string{breaker.Closed.String(), breaker.Open.String(), breaker.HalfOpen.String()},
+		Gauges:       []string{"faultline_capacity_waiting", "faultline_ambassador_budget_available"},
+		Counters: []string{
+			"faultline_ambassador_attempts_total",
+			"faultline_ambassador_retries_total",
+			"faultline_ambassador_budget_exhausted_total",
+			"faultline_capacity_rejected_total",
+		},
+	}
+}
+
+// DefaultConfig implements patterns.Pattern. The numbers are chosen so that
+// the remote is comfortably sized for the app's load but not for that load
+// multiplied by retries (see scenarios/ambassador.yaml):
+//
+//   - app: 1.5s timeout on its call to the ambassador, long enough for every
+//     attempt; 256 workers, a queue of 64 waiting at most 1s.
+//   - ambassador: resilient; 250ms per attempt; 4 attempts at most, backoff
+//     from 10ms doubling to at most 200ms with full jitter; a budget of 10%
+//     of calls plus 5 retries a second over 10s; a breaker over the
+//     attempts of the last 2s that trips when at least 40 were seen and half
+//     failed (a time window, so that a CPU stall of a few hundred
+//     milliseconds does not trip it), stays open 500ms and closes after 3
+//     successful probes; 256 workers, queue 64.
+//   - remote: ~50ms log-normal service time (spread 10ms), 10 workers (a
+//     capacity of ~200 requests a second), a queue of 100 waiting at most
+//     2s, 256-byte answers, and it finishes the work of callers that left.
+func (Pattern) DefaultConfig() any {
+	b := breaker.DefaultConfig()
+	b.Window = breaker.TimeWindow
+	b.Period = 2 * time.Second
+	b.MinCalls = 40
+	b.FailureRatio = 0.5
+	b.OpenWait = 500 * time.Millisecond
+	b.HalfOpenCalls = 3
+	return &Config{
+		App: AppConfig{
+			Timeout:  1500 * time.Millisecond,
+			Capacity: service.Capacity{Workers: 256, Queue: 64, QueueTimeout: time.Second},
+		},
+		Ambassador: AmbassadorConfig{
+			Mode:     Resilient,
+			Timeout:  250 * time.Millisecond,
+			Capacity: service.Capacity{Workers: 256, Queue: 64, QueueTimeout: time.Second},
+			Retry: retry.Config{
+				MaxAttempts: 4,
+				BaseDelay:   10 * time.Millisecond,
+				MaxDelay:    200 * time.Millisecond,
+				Jitter:      retry.JitterFull,
+				Budget:      retry.BudgetConfig{Enabled: true, Ratio: 0.1, MinPerSecond: 5, Window: 10 * time.Second},
+			},
+			Breaker: b,
+		},
+		Remote: dependency.Config{
+			Latency:       dependency.Latency{Dist: dependency.LogNormal, Mean: 50 * time.Millisecond, Spread: 10 * time.Millisecond},
+			Capacity:      service.Capacity{Workers: 10, Queue: 100, QueueTimeout: 2 * time.Second},
+			ResponseBytes: 256,
+			IgnoreCancel:  true,
+		},
+	}
+}
+
+// BaselineConfig implements patterns.Pattern: the ambassador in
+// passthrough mode, as if the app called the remote directly.
+func (p Pattern) BaselineConfig() any {
+	c := p.DefaultConfig().(*Config)
+	c.Ambassador.Mode = Passthrough
+	return c
+}
+
+// Validate implements patterns.Pattern. It checks only what the mode uses.
+func (Pattern) Validate(cfg any) error {
+	c, ok := cfg.(*Config)
+	if !ok {
+		return fmt.Errorf("ambassador: configuration is %T, want *ambassador.Config", cfg)
+	}
+	var errs []error
+	if c.App.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("app.timeout: must be > 0, got %s", c.App.Timeout))
+	}
+	if err := c.App.Capacity.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("app.capacity.%w", err))
+	}
+	a := &c.Ambassador
+	switch a.Mode {
+	case Passthrough, Retry, Resilient:
+	default:
+		errs = append(errs, fmt.Errorf("ambassador.mode: must be %q, %q or %q, got %q", Passthrough, Retry, Resilient, a.Mode))
+	}
+	if err := a.Capacity.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("ambassador.capacity.%w", err))
+	}
+	if a.Mode == Retry || a.Mode == Resilient {
+		if a.Timeout <= 0 {
+			errs = append(errs, fmt.Errorf("ambassador.timeout: must be > 0, got %s", a.Timeout))
+		}
+		rc := a.Retry
+		rc.Budget.Enabled = rc.Budget.Enabled && a.Mode == Resilient
+		errs = append(errs, prefixed("ambassador.retry.", rc.Validate())...)
+	}
+	if a.Mode == Resilient {
+		errs = append(errs, prefixed("ambassador.breaker.", a.Breaker.Validate())...)
+	}
+	if err := c.Remote.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("remote.%w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// prefixed splits a joined error and prefixes each with the field path.
+func prefixed(prefix string, err error) []error {
+	if err == nil {
+		return nil
+	}
+	var out []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			out = append(out, fmt.Errorf("%s%w", prefix, e))
+		}
+		return out
+	}
+	return []error{fmt.Errorf("%s%w", prefix, err)}
+}
+
+// Handler implements patterns.Pattern.
+func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
+	if err := p.Validate(cfg); err != nil {
+		return nil, nil, err
+	}
+	c := cfg.(*Config)
+	switch name {
+	case Remote:
+		return dependency.Handler(Remote, c.Remote, env.Seed, env.Registry), func() {}, nil
+	case Ambassador:
+		return newAmbassador(c, env)
+	case App:
+		return newApp(c, env)
+	default:
+		return nil, nil, fmt.Errorf("ambassador: no service %q", name)
+	}
+}
+
+// transport returns a keep-alive transport sized for n concurrent calls.
+func transport(n int) *http.Transport {
+	return &http.Transport{
+		MaxIdleConns:        n,
+		MaxIdleConnsPerHost: n,
+		IdleConnTimeout:     30 * time.Second,
+	}
+}
+
+// app serves every path by forwarding it to the ambassador within its
+// timeout. It answers 200 when the ambassador did, the ambassador's status
+// when that is an error, 504 when its own timeout expired and 502 when the
+// ambassador could not be reached.
+type app struct {
+	ambassador string
+	timeout    time.Duration
+	client     *http.Client
+}
+
+func newApp(c *Config, env patterns.Env) (http.Handler, func(), error) {
+	t := transport(c.App.Capacity.Workers)
+	a := &app{
+		ambassador: env.Upstream(Ambassador),
+		timeout:    c.App.Timeout,
+		client:     &http.Client{Transport: t},
+	}
+	limiter := service.NewLimiter(c.App.Capacity, App, env.Registry)
+	return limiter.Wrap(a), t.CloseIdleConnections, nil
+}
+
+func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), a.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.ambassador+r.URL.Path, nil)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client left
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			http.Error(w, "remote call timed out", http.StatusGatewayTimeout)
+			return
+		}
+		http.Error(w, "ambassador unreachable", http.StatusBadGateway)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		http.Error(w, "ambassador answer cut short", http.StatusBadGateway)
+		return
+	}
+	if resp.StatusCode >= 300 {
+		http.Error(w, "remote call failed", resp.StatusCode)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,280 @@
+package ambassador
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/retry"
+	"github.com/faultline/faultline/patterns/service"
+)
+
+// Attempt outcomes, the values of faultline_ambassador_attempts_total's
+// outcome label.
+const (
+	OutcomeSuccess     = "success"      // the remote answered 2xx (or 3xx)
+	OutcomeTimeout     = "timeout"      // the attempt's timeout expired
+	OutcomeConnection  = "connection"   // refused, reset or cut short
+	OutcomeServerError = "server_error" // the remote answered 5xx
+	OutcomeClientError = "client_error" // the remote answered 4xx: not retried
+	OutcomeRejected    = "rejected"     // the breaker was open: not sent, not retried
+	OutcomeCancelled   = "cancelled"    // the app gave up during the attempt
+)
+
+var outcomes = []string{
+	OutcomeSuccess, OutcomeTimeout, OutcomeConnection, OutcomeServerError,
+	OutcomeClientError, OutcomeRejected, OutcomeCancelled,
+}
+
+// Attempt errors. A remote's error status is a statusError.
+var (
+	errTimeout    = errors.New("ambassador: attempt timed out")
+	errConnection = errors.New("ambassador: connection to remote failed")
+)
+
+type statusError struct{ code int }
+
+func (e statusError) Error() string { return "ambassador: remote answered " + strconv.Itoa(e.code) }
+
+// retryable says whether an attempt's error is worth another attempt: not
+// when the breaker refused it (the next would be refused too) nor when the
+// remote rejected the request itself (4xx).
+func retryable(err error) bool {
+	if errors.Is(err, breaker.ErrOpen) {
+		return false
+	}
+	var se statusError
+	if errors.As(err, &se) && se.code < 500 {
+		return false
+	}
+	return true
+}
+
+// ambassador forwards every path to the remote under its mode's policies.
+type ambassador struct {
+	remote   string
+	timeout  time.Duration    // per attempt; 0: none (passthrough)
+	policy   *retry.Policy    // nil: one attempt (passthrough)
+	breaker  *breaker.Breaker // nil: no breaker (passthrough, retry)
+	client   *http.Client
+	attempts *prometheus.CounterVec
+	counted  map[string]prometheus.Counter // attempts by outcome, resolved once
+}
+
+func newAmbassador(c *Config, env patterns.Env) (http.Handler, func(), error) {
+	ac := c.Ambassador
+	t := transport(ac.Capacity.Workers)
+	a := &ambassador{
+		remote: env.Upstream(Remote),
+		client: &http.Client{Transport: t},
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "faultline_ambassador_attempts_total",
+			Help: "Attempts to call the remote, by outcome: " +
+				"success, timeout, connection, server_error, client_error, rejected (breaker open), cancelled (the app gave up).",
+		}, []string{"outcome"}),
+		counted: map[string]prometheus.Counter{},
+	}
+	m := newMetrics(env.Registry)
+	env.Registry.MustRegister(a.attempts)
+	for _, o := range outcomes {
+		a.counted[o] = a.attempts.WithLabelValues(o)
+	}
+
+	if ac.Mode == Retry || ac.Mode == Resilient {
+		a.timeout = ac.Timeout
+		rc := ac.Retry
+		rc.Budget.Enabled = rc.Budget.Enabled && ac.Mode == Resilient
+		p, err := retry.New(rc, retry.WithSeed(env.Seed), retry.WithRetryable(retryable), retry.WithObserver(m))
+		if err != nil {
+			return nil, nil, err
+		}
+		a.policy = p
+		if b := p.Budget(); b != nil {
+			env.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "faultline_ambassador_budget_available",
+				Help: "Retries the budget would grant now.",
+			}, func() float64 { return float64(b.Available()) }))
+		}
+	}
+	if ac.Mode == Resilient {
+		bm := newBreakerMetrics(env.Registry)
+		b, err := breaker.New(ac.Breaker, breaker.WithObserver(bm))
+		if err != nil {
+			return nil, nil, fmt.Errorf("breaker: %w", err)
+		}
+		a.breaker = b
+		bm.observe(b)
+	}
+	limiter := service.NewLimiter(ac.Capacity, Ambassador, env.Registry)
+	return limiter.Wrap(a), t.CloseIdleConnections, nil
+}
+
+// ServeHTTP forwards the request's path to the remote. It answers the
+// remote's body on success; on failure 503 when the breaker is open, 504
+// when the last attempt timed out, the remote's status when it answered an
+// error, and 502 when it could not be reached.
+func (a *ambassador) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	path := r.URL.Path
+	var body []byte
+	call := func(ctx context.Context) error {
+		b, err := a.attempt(ctx, path)
+		body = b
+		return err
+	}
+	var err error
+	if a.policy != nil {
+		err = a.policy.Do(ctx, call)
+	} else {
+		err = call(ctx)
+	}
+	if ctx.Err() != nil {
+		return // the app gave up; nobody reads an answer
+	}
+	var se statusError
+	switch {
+	case err == nil:
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write(body)
+	case errors.Is(err, breaker.ErrOpen):
+		http.Error(w, "circuit open", http.StatusServiceUnavailable)
+	case errors.Is(err, errTimeout):
+		http.Error(w, "remote timed out", http.StatusGatewayTimeout)
+	case errors.As(err, &se):
+		http.Error(w, "remote failed", se.code)
+	default:
+		http.Error(w, "remote unreachable", http.StatusBadGateway)
+	}
+}
+
+// attempt makes one call to the remote through the breaker, if any.
+func (a *ambassador) attempt(ctx context.Context, path string) ([]byte, error) {
+	var permit breaker.Permit // the zero permit ignores Done and Release
+	if a.breaker != nil {
+		p, err := a.breaker.Allow()
+		if err != nil {
+			a.counted[OutcomeRejected].Inc()
+			return nil, err
+		}
+		permit = p
+	}
+	start := time.Now()
+	body, outcome, err := a.call(ctx, path)
+	a.counted[outcome].Inc()
+	if outcome == OutcomeCancelled {
+		permit.Release() // says nothing about the remote
+		return nil, err
+	}
+	// A 4xx is the request's fault, not the remote's.
+	permit.Done(err == nil || outcome == OutcomeClientError, time.Since(start))
+	return body, err
+}
+
+// call sends one request within the attempt timeout and classifies the
+// outcome.
+func (a *ambassador) call(ctx context.Context, path string) ([]byte, string, error) {
+	actx := ctx
+	if a.timeout > 0 {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, a.timeout)
+		defer cancel()
+	}
+	// POST: Go's transport would silently resend an idempotent request
+	// whose reused connection was reset; the ambassador owns retries.
+	req, err := http.NewRequestWithContext(actx, http.MethodPost, a.remote+path, nil)
+	if err != nil {
+		return nil, OutcomeConnection, err
+	}
+	resp, err := a.client.Do(req)
+	var body []byte
+	if err == nil {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+	}
+	switch {
+	case ctx.Err() != nil:
+		return nil, OutcomeCancelled, ctx.Err()
+	case err != nil && actx.Err() != nil:
+		return nil, OutcomeTimeout, errTimeout
+	case err != nil:
+		return nil, OutcomeConnection, fmt.Errorf("%w: %w", errConnection, err)
+	case resp.StatusCode >= 500:
+		return nil, OutcomeServerError, statusError{resp.StatusCode}
+	case resp.StatusCode >= 400:
+		return nil, OutcomeClientError, statusError{resp.StatusCode}
+	}
+	return body, OutcomeSuccess, nil
+}
+
+// metrics counts the retry policy's decisions.
+type metrics struct {
+	retries, exhausted prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		retries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "faultline_ambassador_retries_total",
+			Help: "Retries the ambassador decided to make (attempts after the first).",
+		}),
+		exhausted: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "faultline_ambassador_budget_exhausted_total",
+			Help: "Retries the retry budget refused.",
+		}),
+	}
+	reg.MustRegister(m.retries, m.exhausted)
+	return m
+}
+
+// OnRetry implements retry.Observer.
+func (m *metrics) OnRetry(int, time.Duration) { m.retries.Inc() }
+
+// OnThrottled implements retry.Observer.
+func (m *metrics) OnThrottled(int) { m.exhausted.Inc() }
+
+// breakerMetrics exports the breaker's state and transitions under the same
+// names as the circuit-breaker pattern, so reports draw its state band.
+type breakerMetrics struct {
+	state       prometheus.Gauge
+	transitions *prometheus.CounterVec
+}
+
+func newBreakerMetrics(reg prometheus.Registerer) *breakerMetrics {
+	m := &breakerMetrics{
+		state: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "faultline_breaker_state",
+			Help: "Breaker state: 0 closed, 1 open, 2 half-open.",
+		}),
+		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "faultline_breaker_transitions_total",
+			Help: "State transitions.",
+		}, []string{"from", "to"}),
+	}
+	reg.MustRegister(m.state, m.transitions)
+	return m
+}
+
+func (m *breakerMetrics) observe(b *breaker.Breaker) { m.state.Set(float64(b.State())) }
+
+// OnStateChange implements breaker.Observer.
+func (m *breakerMetrics) OnStateChange(from, to breaker.State) {
+	m.state.Set(float64(to))
+	m.transitions.WithLabelValues(from.String(), to.String()).Inc()
+}
+
+// OnPermit implements breaker.Observer.
+func (*breakerMetrics) OnPermit(breaker.State) {}
+
+// OnReject implements breaker.Observer.
+func (*breakerMetrics) OnReject(breaker.State) {}
+
+// OnResult implements breaker.Observer.
+func (*breakerMetrics) OnResult(bool, bool) {}
