@@ -1,8 +1,8 @@
 // Package faults injects failures into a running topology: every Toxiproxy
-// toxic, disabling a proxy, HTTP-level faults inside services, and killing or
-// restarting a service. Each kind lives in its own file behind the small
-// Fault interface; a Timeline applies them on schedule and always reverts
-// them.
+// toxic, disabling a proxy, HTTP-level faults inside services, and killing,
+// restarting, pausing or partitioning a service. Each kind lives in its own
+// file behind the small Fault interface; a Timeline applies them on schedule
+// and always reverts them.
 //
 // Faults reach a topology only through the Target interface, which testbeds
 // implement. This package must not import scenarios, reports, testbeds or
@@ -37,6 +37,33 @@ type Target interface {
 	Kill(ctx context.Context, service string) error
 	// Restart starts a killed service again (fresh state, same address).
 	Restart(ctx context.Context, service string) error
+}
+
+// Optional capabilities of a Target. A testbed implements those it can do;
+// a fault kind that needs one fails with a clear error on a Target without
+// it (testbeds also say so before a run starts: see testbeds.FaultChecker).
+
+// Pauser freezes a service as a hung process: connections are accepted but
+// nothing is answered (health checks and metrics included) until it is
+// unpaused, when what was held is served.
+type Pauser interface {
+	Pause(ctx context.Context, service string) error
+	// Unpause resumes a paused service; a running service is left alone.
+	Unpause(ctx context.Context, service string) error
+}
+
+// Partitioner cuts a service off the topology's network: nothing reaches
+// it and it reaches nothing, until it is healed.
+type Partitioner interface {
+	Partition(ctx context.Context, service string) error
+	// Heal reconnects a partitioned service; a connected one is left alone.
+	Heal(ctx context.Context, service string) error
+}
+
+// Stopper stops a service gracefully (SIGTERM: in-flight requests may
+// finish) where Kill stops it abruptly. A restart fault prefers it.
+type Stopper interface {
+	Stop(ctx context.Context, service string) error
 }
 
 // Common holds the fields every fault in a scenario file has. Each kind

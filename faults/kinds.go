@@ -22,6 +22,8 @@ var kinds = map[string]func() Fault{
 	"http_abort": func() Fault { return &HTTPAbort{Rate: 1} },
 	"kill":       func() Fault { return &Kill{} },
 	"restart":    func() Fault { return &Restart{} },
+	"pause":      func() Fault { return &Pause{} },
+	"partition":  func() Fault { return &Partition{} },
 }
 
 // New returns a fault of the named kind with its default attributes, ready

@@ -166,6 +166,26 @@ func (ft *fakeTarget) Restart(ctx context.Context, service string) error {
 	return ft.startErr
 }
 
+func (ft *fakeTarget) Pause(ctx context.Context, service string) error {
+	ft.log.add("pause " + service)
+	return nil
+}
+
+func (ft *fakeTarget) Unpause(ctx context.Context, service string) error {
+	ft.log.add("unpause " + service)
+	return nil
+}
+
+func (ft *fakeTarget) Partition(ctx context.Context, service string) error {
+	ft.log.add("partition " + service)
+	return nil
+}
+
+func (ft *fakeTarget) Heal(ctx context.Context, service string) error {
+	ft.log.add("heal " + service)
+	return nil
+}
+
 // decode decodes one fault from YAML the way a scenario loader would:
 // kind first, then the whole mapping, strictly, onto that kind's defaults.
 func decode(t *testing.T, src string) faults.Fault {
@@ -264,6 +284,18 @@ func TestKinds(t *testing.T) {
 			on:    faults.OnService,
 			apply: []string{"kill api", "restart api"},
 		},
+		{
+			yaml:   "kind: pause\n" + svc,
+			on:     faults.OnService,
+			apply:  []string{"pause api"},
+			revert: []string{"unpause api"},
+		},
+		{
+			yaml:   "kind: partition\n" + svc,
+			on:     faults.OnService,
+			apply:  []string{"partition api"},
+			revert: []string{"heal api"},
+		},
 	}
 	var covered []string
 	for _, tt := range tests {
@@ -288,7 +320,7 @@ func TestKinds(t *testing.T) {
 			if got := ft.log.take(); !slices.Equal(got, tt.apply) {
 				t.Errorf("Apply did\n%q\nwant\n%q", got, tt.apply)
 			}
-			if tt.on == faults.OnService && kind != "kill" && kind != "restart" {
+			if tt.on == faults.OnService && !slices.Contains([]string{"kill", "restart", "pause", "partition"}, kind) {
 				if rules := ft.injector.Rules(); len(rules) != 1 {
 					t.Errorf("active HTTP rules after Apply: %v", rules)
 				}
@@ -450,6 +482,12 @@ func TestValidate(t *testing.T) {
 		{"kind: kill\nname: f\ntarget: api\n", "duration: must be > 0"},
 		{"kind: restart\nname: f\ntarget: api\n", ""},
 		{"kind: restart\n" + svc, "duration: must be 0 or omitted"},
+		{"kind: pause\n" + svc, ""},
+		{"kind: pause\nname: f\ntarget: api\n", "duration: must be > 0"},
+		{"kind: pause\n" + edge, `target: "a->b" must be a service`},
+		{"kind: partition\n" + svc, ""},
+		{"kind: partition\nname: f\ntarget: api\n", "duration: must be > 0"},
+		{"kind: partition\n" + edge, `target: "a->b" must be a service`},
 		{"kind: down\nduration: 1s\ntarget: a->b\n", "name: required"},
 		{"kind: down\nname: a b\nduration: 1s\ntarget: a->b\n", "name:"},
 		{"kind: down\nname: f\nat: -1s\nduration: 1s\ntarget: a->b\n", "at: must be >= 0"},
@@ -471,7 +509,7 @@ func TestNew(t *testing.T) {
 		t.Errorf("New(unknown) = %v, want an error listing the kinds", err)
 	}
 	kinds := faults.Kinds()
-	if !slices.IsSorted(kinds) || len(kinds) != 13 {
+	if !slices.IsSorted(kinds) || len(kinds) != 15 {
 		t.Errorf("Kinds() = %v", kinds)
 	}
 	f, err := faults.New("latency")

@@ -5,9 +5,11 @@ import (
 	"fmt"
 )
 
-// Restart kills a service and starts it again at once: in-memory state is
-// lost and requests in flight fail. It is instant: its duration must be 0
-// (omitted), and Revert does nothing unless Apply left the service down.
+// Restart stops a service and starts it again at once: in-memory state is
+// lost. A Target that is a Stopper stops it gracefully (the docker testbed:
+// SIGTERM, then start); any other kills it, and requests in flight fail. It
+// is instant: its duration must be 0 (omitted), and Revert does nothing
+// unless Apply left the service down.
 type Restart struct {
 	Common `yaml:",inline"`
 
@@ -19,8 +21,12 @@ func (f *Restart) On() On { return OnService }
 func (f *Restart) Validate() error { return f.Common.validate(OnService, true) }
 
 func (f *Restart) Apply(ctx context.Context, t Target) error {
-	if err := t.Kill(ctx, f.Target); err != nil {
-		return fmt.Errorf("restart %q: kill: %w", f.Target, err)
+	stop, how := t.Kill, "kill"
+	if s, ok := t.(Stopper); ok {
+		stop, how = s.Stop, "stop"
+	}
+	if err := stop(ctx, f.Target); err != nil {
+		return fmt.Errorf("restart %q: %s: %w", f.Target, how, err)
 	}
 	f.down = true
 	if err := t.Restart(ctx, f.Target); err != nil {

@@ -66,6 +66,10 @@ type Topology struct {
 	// Gauges names further gauges (on any service) that show the pattern
 	// at work, such as pool occupancy; reports plot them over time.
 	Gauges []string
+	// Counters names counters (on any service) whose growth over a run tells
+	// what the pattern did, such as records shipped and dropped; reports
+	// list their totals.
+	Counters []string
 }
 
 // HasService reports whether name is one of the topology's services.

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -28,6 +29,8 @@ type htmlReport struct {
 	Partial   string // why, "" when complete
 	Variants  []htmlVariant
 	Headline  []htmlRow
+	Sweep     *htmlSweep // nil without swept variants
+	Counters  []htmlRow  // the pattern's counters, totals over the run
 	SLOs      []htmlSLO
 	Faults    []htmlFault
 	Timings   []htmlTiming
@@ -90,6 +93,7 @@ func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
 		rep.Variants = append(rep.Variants, variantVerdict(v))
 	}
 	rep.Headline = headlineRows(vs)
+	rep.Counters = counterRows(vs)
 	for _, v := range vs {
 		for _, s := range v.SLOs {
 			h := htmlSLO{
@@ -98,6 +102,8 @@ func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
 			}
 			switch {
 			case s.Pass:
+			case v.ReportOnly:
+				h.Result, h.Class = "violated (ranked, not gated)", "expected"
 			case v.ExpectViolation:
 				h.Result, h.Class = "violated (expected)", "expected"
 			default:
@@ -135,11 +141,17 @@ func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
 	for _, t := range r.Timings {
 		rep.Timings = append(rep.Timings, htmlTiming{Name: t.Name, Variant: t.Variant, Duration: formatDuration(t.Duration)})
 	}
+	rep.Sweep = sweepSection(r)
 	for _, p := range plots {
-		rep.Plots = append(rep.Plots, htmlPlot{
+		hp := htmlPlot{
 			Name: p.Name, Title: p.Title, Caption: p.Caption,
 			Src: template.HTMLAttr(`src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(p.PNG) + `"`),
-		})
+		}
+		if rep.Sweep != nil && strings.HasPrefix(p.Name, SweepPlotPrefix) {
+			rep.Sweep.Plots = append(rep.Sweep.Plots, hp)
+			continue
+		}
+		rep.Plots = append(rep.Plots, hp)
 	}
 	if err := reportTmpl.Execute(w, rep); err != nil {
 		return fmt.Errorf("render report.html: %w", err)
@@ -151,6 +163,8 @@ func variantVerdict(v *Variant) htmlVariant {
 	h := htmlVariant{Name: v.Name}
 	var tags []string
 	switch {
+	case v.ReportOnly:
+		tags = append(tags, "sweep: ranked, not gated")
 	case v.ExpectViolation:
 		tags = append(tags, "baseline: expected to violate")
 	case v.Baseline:
@@ -167,6 +181,10 @@ func variantVerdict(v *Variant) htmlVariant {
 	}
 	n, bad := len(v.SLOs), len(v.Violations())
 	switch {
+	case v.ReportOnly && bad > 0:
+		h.Verdict, h.Class = fmt.Sprintf("SLOs violated: %d of %d (not gated)", bad, n), "expected"
+	case v.ReportOnly:
+		h.Verdict, h.Class = fmt.Sprintf("SLOs met: %d of %d (not gated)", n, n), "pass"
 	case v.ExpectViolation && bad > 0:
 		h.Verdict, h.Class = fmt.Sprintf("violated %d of %d SLOs, as expected", bad, n), "expected"
 	case v.ExpectViolation:

@@ -105,6 +105,8 @@ func WriteJUnit(w io.Writer, r *Run) error {
 			switch {
 			case slo.Pass:
 				c.SystemOut = "met: " + detail
+			case v.ReportOnly:
+				c.SystemOut = "violated (a sweep configuration: ranked, not gated): " + detail
 			case v.ExpectViolation:
 				c.SystemOut = "violated (expected for this baseline): " + detail
 			default:

@@ -20,6 +20,9 @@ type Run struct {
 	Reason      string        `json:"reason,omitempty"` // why it is partial
 	Timings     []Timing      `json:"timings,omitempty"`
 	Variants    []*Variant    `json:"variants"`
+	// Sweep describes the configuration sweep that some variants come
+	// from, with their ranking; nil when the scenario has no sweep.
+	Sweep *Sweep `json:"sweep,omitempty"`
 }
 
 // Timing is how long one step of the run took (topology ready, teardown...).
@@ -48,9 +51,16 @@ type Variant struct {
 	// Gauges names further sampled gauges that show the pattern at work
 	// (pool occupancy, buffer depth...), plotted over time.
 	Gauges []string `json:"gauges,omitempty"`
+	// Counters names further sampled counters whose growth over the run
+	// tells what the pattern did (records shipped, dropped...); the report
+	// lists their totals.
+	Counters []string `json:"counters,omitempty"`
 	// Params holds the swept configuration values of a variant that a
 	// sweep expanded ("breaker.open_wait": "2s"); empty otherwise.
 	Params map[string]string `json:"params,omitempty"`
+	// ReportOnly marks a sweep configuration that is ranked, not gated: its
+	// SLO results are shown but do not decide the verdict.
+	ReportOnly bool `json:"report_only,omitempty"`
 
 	Windows []Window     `json:"windows"` // per route per window, ordered by Start, then Route
 	Faults  []FaultEvent `json:"faults"`
@@ -124,10 +134,11 @@ type FaultHeadline struct {
 	During Phase  `json:"during"`
 	After  Phase  `json:"after"`
 	// FailFast is how long after the fault started the client's p99 was back
-	// under its before-fault bound; nil when it never was.
+	// under the healthy bound (see Summarize); nil when it never was.
 	FailFast *time.Duration `json:"fail_fast,omitempty"`
 	// Recover is how long after the fault ended success, degraded share and
-	// p99 were back to their before-fault levels; nil when they never were.
+	// p99 were back to their healthy levels, those before the first fault;
+	// nil when they never were.
 	Recover *time.Duration `json:"recover,omitempty"`
 }
 

@@ -88,7 +88,10 @@ func stateColor(name string, i int) color.Color {
 
 // Plots renders the run's figures: latency, outcomes, state (when a variant
 // has a state series), downstream (when a variant has a downstream counter)
-// and, with several routes, latency-routes and outcomes-routes.
+// and, with several routes, latency-routes and outcomes-routes; gauges (when
+// a variant names gauges, see Variant.Gauges); for a sweep,
+// sweep-success, sweep-p99, sweep-recover and sweep-amplification (each
+// headline number against the swept parameters).
 func Plots(r *Run) ([]PlotFile, error) {
 	d := newPlotData(r)
 	if len(d.variants) == 0 {
@@ -96,12 +99,13 @@ func Plots(r *Run) ([]PlotFile, error) {
 	}
 	var figs []*figure
 	for _, build := range []func() *figure{
-		d.latency, d.outcomes, d.state, d.downstream, d.latencyRoutes, d.outcomesRoutes,
+		d.latency, d.outcomes, d.state, d.downstream, d.latencyRoutes, d.outcomesRoutes, d.gauges,
 	} {
 		if f := build(); f != nil {
 			figs = append(figs, f)
 		}
 	}
+	figs = append(figs, sweepFigures(r)...)
 	var out []PlotFile
 	for _, f := range figs {
 		png, err := f.encode("png")
@@ -587,7 +591,9 @@ func (d *plotData) routeSeries(value func(s *slot) (float64, bool)) []series {
 		ss = append(ss, series{
 			name:  rt,
 			color: routeColors[i%len(routeColors)],
-			width: vg.Points(1.4),
+			// Earlier routes are drawn wider, so a route that a later one
+			// overlays (both at 100%) still shows around it.
+			width: vg.Points(1.4 + min(float64(len(d.routes)-1-i), 3)),
 			value: func(_ *variantData, s *slot) (float64, bool) { return value(s) },
 			slots: func(vd *variantData) []slot { return vd.routes[rt] },
 		})

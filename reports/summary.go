@@ -21,7 +21,8 @@ const (
 )
 
 // Summarize fills every variant's Headline from its windows, faults and
-// series. It is deterministic and may be called again (Write does).
+// series, and ranks the sweep's configurations when the run has a sweep.
+// It is deterministic and may be called again (Write does).
 func Summarize(r *Run) {
 	for _, v := range r.Variants {
 		if v == nil {
@@ -44,6 +45,7 @@ func Summarize(r *Run) {
 		}
 		v.Headline = h
 	}
+	rankSweep(r)
 }
 
 // Query names one measurement of a variant: a metric (see Metrics) over a

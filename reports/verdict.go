@@ -10,7 +10,8 @@ import (
 
 // Verdict reports whether the run passed: neither it nor a variant is
 // partial or failed, every variant without ExpectViolation meets all its
-// SLOs and every variant with ExpectViolation violates at least one.
+// SLOs and every variant with ExpectViolation violates at least one
+// (ReportOnly variants, a sweep's ranked configurations, do not count).
 func Verdict(r *Run) (ok bool) {
 	if r.Partial || partialReason(r) != "" {
 		return false
@@ -35,8 +36,12 @@ func (v *Variant) Violations() []SLOResult {
 }
 
 // AsExpected reports whether the variant's SLO results match its
-// expectation: all met, or, with ExpectViolation, at least one violated.
+// expectation: all met, or, with ExpectViolation, at least one violated. A
+// ReportOnly variant is always as expected.
 func (v *Variant) AsExpected() bool {
+	if v.ReportOnly {
+		return true
+	}
 	n := len(v.Violations())
 	if v.ExpectViolation {
 		return n > 0

@@ -9,6 +9,7 @@ import (
 	"github.com/faultline/faultline/patterns/catalog"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/scenarios"
+	"github.com/faultline/faultline/testbeds"
 	"github.com/faultline/faultline/testbeds/local"
 )
 
@@ -16,6 +17,12 @@ import (
 // scenario, all at once, each on its own topology: the run takes as long as
 // one variant instead of their sum.
 func runVariantsConcurrently(t *testing.T, s *scenarios.Scenario, scale float64) map[string]*reports.Variant {
+	t.Helper()
+	return runVariantsOn(t, local.New(), s, scale)
+}
+
+// runVariantsOn is runVariantsConcurrently on the testbed tb.
+func runVariantsOn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, scale float64) map[string]*reports.Variant {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -31,7 +38,7 @@ func runVariantsConcurrently(t *testing.T, s *scenarios.Scenario, scale float64)
 		go func() {
 			defer wg.Done()
 			run, err := scenarios.Run(ctx, &one, scenarios.Options{
-				Testbed: local.New(),
+				Testbed: tb,
 				Dir:     t.TempDir(),
 				Scale:   scale,
 			})
@@ -42,6 +49,12 @@ func runVariantsConcurrently(t *testing.T, s *scenarios.Scenario, scale float64)
 			if run.Partial {
 				t.Errorf("variant %s: partial run: %s", v.Name, run.Reason)
 				return
+			}
+			if run.Testbed != tb.Name() {
+				t.Errorf("variant %s: the report names testbed %q, want %q", v.Name, run.Testbed, tb.Name())
+			}
+			for _, tm := range run.Timings {
+				t.Logf("%s: %-22s %s", tm.Variant, tm.Name, tm.Duration.Round(time.Millisecond))
 			}
 			mu.Lock()
 			out[v.Name] = run.Variants[0]
@@ -58,7 +71,7 @@ func runVariantsConcurrently(t *testing.T, s *scenarios.Scenario, scale float64)
 func measure(t *testing.T, v *reports.Variant, q reports.Query) (float64, bool) {
 	t.Helper()
 	got, ok := v.Measure(q)
-	t.Logf("%-10s %-17s %-6s %-16s = %.3f (ok=%v)", v.Name, q.Metric, q.Phase, q.Fault, got, ok)
+	t.Logf("%-10s %-17s %-6s %-16s %-10s = %.3f (ok=%v)", v.Name, q.Metric, q.Phase, q.Fault, q.Route, got, ok)
 	return got, ok
 }
 
@@ -75,7 +88,13 @@ func TestCircuitBreakerContainsTheCascade(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Window = 500 * time.Millisecond
-	got := runVariantsConcurrently(t, s, 0.3)
+	checkBreakerContains(t, runVariantsConcurrently(t, s, 0.3))
+}
+
+// checkBreakerContains asserts what the circuit-breaker scenario exists to
+// show, on the variants of a run shortened to 30%.
+func checkBreakerContains(t *testing.T, got map[string]*reports.Variant) {
+	t.Helper()
 	breaker, baseline := got["breaker"], got["no-breaker"]
 
 	// While payments is slow, the breaker fails fast to the fallback and

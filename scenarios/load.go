@@ -106,6 +106,7 @@ type rawScenario struct {
 	Scenario `yaml:",inline"`
 	Variants []rawVariant `yaml:"variants"`
 	Faults   []ast.Node   `yaml:"faults"`
+	Sweep    *rawSweep    `yaml:"sweep"`
 }
 
 type rawVariant struct {
@@ -173,6 +174,7 @@ func (d *specDecoder) load(src []byte, cat patterns.Catalog) *Scenario {
 	v.load()
 	v.variants(raw.Variants)
 	v.faults(raw.Faults)
+	v.sweep(raw.Sweep, raw.Variants)
 	v.slos()
 	return v.s
 }
@@ -411,7 +413,9 @@ func (v *validator) targets() {
 func (v *validator) variants(raw []rawVariant) {
 	s := v.s
 	if len(raw) == 0 {
-		v.report("variants", "at least one variant is required")
+		if !v.has("sweep") {
+			v.report("variants", "at least one variant is required (or a sweep)")
+		}
 		return
 	}
 	seen := make(map[string]string)

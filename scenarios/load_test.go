@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,7 +139,7 @@ func TestLoadProblems(t *testing.T) {
 	}{
 		{"malformed", `testdata/invalid/malformed.yaml:7:22: ',' or '}' must be specified`},
 		{"empty", `testdata/invalid/empty.yaml:1:1: empty scenario file`},
-		{"unknown-top-field", `testdata/invalid/unknown-top-field.yaml:5:1: retries: unknown field "retries" (known: description, faults, load, name, pattern, seed, slo, variants, window)`},
+		{"unknown-top-field", `testdata/invalid/unknown-top-field.yaml:5:1: retries: unknown field "retries" (known: description, faults, load, name, pattern, seed, slo, sweep, variants, window)`},
 		{"unknown-nested-field", `testdata/invalid/unknown-nested-field.yaml:9:7: load.targets[0].paht: unknown field "paht" (known: body, headers, method, name, path, weight)`},
 		{"zero-duration", `testdata/invalid/zero-duration.yaml:7:13: load.duration: negative or zero duration 0s`},
 		{"negative-duration", `testdata/invalid/negative-duration.yaml:14:15: faults[0].duration: negative or zero duration -5s`},
@@ -152,6 +153,15 @@ func TestLoadProblems(t *testing.T) {
 		{"unknown-config-key", `testdata/invalid/unknown-config-key.yaml:7:9: variants[0].config.breaker.failure_rate: unknown field "failure_rate" (known: enabled, failure_ratio, min_requests, open_for)`},
 		{"invalid-config", `testdata/invalid/invalid-config.yaml:8:24: variants[0].config.breaker.failure_ratio: must be within [0, 1], got 1.5`},
 		{"several-problems", `testdata/invalid/several-problems.yaml:1:7: name: "Bad Name" may only hold lower-case letters, digits and dashes`},
+		{"sweep-unknown-key", `testdata/invalid/sweep-unknown-key.yaml:8:5: sweep.params.breaker.open_fro: unknown field "open_fro" in breaker (known: enabled, failure_ratio, min_requests, open_for)`},
+		{"sweep-unknown-key", `testdata/invalid/sweep-unknown-key.yaml:10:5: sweep.params.breaker.enabled.really: breaker.enabled is a single value: it has no field "really"`},
+		{"sweep-bad-value", `testdata/invalid/sweep-bad-value.yaml:8:31: sweep.params.breaker.open_for[1]: invalid duration "soon" (want e.g. "30s" or "800ms")`},
+		{"sweep-bad-value", `testdata/invalid/sweep-bad-value.yaml:9:34: sweep.params.breaker.failure_ratio[1]: want a number, got "high"`},
+		{"sweep-invalid-config", `testdata/invalid/sweep-invalid-config.yaml:8:39: sweep.params.breaker.failure_ratio[2]: must be within [0, 1], got 1.5`},
+		{"sweep-invalid-config", `testdata/invalid/sweep-invalid-config.yaml:10:15: sweep.params.timeout[0]: must be > 0, got 0s`},
+		{"sweep-too-big", `testdata/invalid/sweep-too-big.yaml:7:3: sweep.params: the sweep expands into 20 variants (combinations of its parameters), more than the 16 a sweep may have: each runs the whole load; sweep fewer values, or use mode: each`},
+		{"sweep-name-clash", `testdata/invalid/sweep-name-clash.yaml:6:3: sweep.params: configuration breaker.open_for=2s makes the variant name "open_for_2s", which variants[0] already has: rename that variant`},
+		{"sweep-settings", `testdata/invalid/sweep-settings.yaml:8:9: sweep.base: unknown variant "breaker" (variants: naive, open_for_2s)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -511,7 +521,8 @@ func checkInvariants(t *testing.T, s *Scenario) {
 	}
 	variants := make(map[string]bool)
 	for _, v := range s.Variants {
-		if !variantName.MatchString(v.Name) || variants[v.Name] || v.Config == nil || v.Expect != "pass" && v.Expect != "violate" {
+		if !variantName.MatchString(v.Name) || variants[v.Name] || v.Config == nil ||
+			!slices.Contains([]string{"pass", "violate", "report"}, v.Expect) || v.Expect == "report" && len(v.Params) == 0 {
 			t.Errorf("bad variant %+v", v)
 		}
 		if err := s.Impl.Validate(v.Config); err != nil {
@@ -595,4 +606,177 @@ func FuzzLoad(f *testing.F) {
 		checkInvariants(t, s)
 		checkInvariants(t, s.Scaled(0.1))
 	})
+}
+
+func TestLoadSweep(t *testing.T) {
+	s, err := LoadFile("testdata/valid/sweep.yaml", testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, s)
+	var names []string
+	for _, v := range s.Variants {
+		names = append(names, v.Name)
+	}
+	wantNames := []string{
+		"naive", "breaker",
+		"open_for_500ms-failure_ratio_0.2", "open_for_500ms-failure_ratio_0.8",
+		"open_for_2s-failure_ratio_0.2", "open_for_2s-failure_ratio_0.8",
+		"open_for_8s-failure_ratio_0.2", "open_for_8s-failure_ratio_0.8",
+	}
+	if !slices.Equal(names, wantNames) {
+		t.Fatalf("variants %q, want %q", names, wantNames)
+	}
+	// Listed variants are untouched; swept ones start from the base's
+	// configuration (its overrides included), with their values on top.
+	if v := s.Variants[1]; v.Params != nil || v.Expect != "pass" {
+		t.Errorf("listed variant %+v", v)
+	}
+	v := s.Variants[5]
+	want := fakeConfig{Timeout: 500 * time.Millisecond,
+		Breaker: fakeBreaker{Enabled: true, FailureRatio: 0.8, OpenFor: 2 * time.Second, MinRequests: 20}}
+	if c := v.Config.(*fakeConfig); *c != want {
+		t.Errorf("swept config %+v, want %+v", *c, want)
+	}
+	if v.Expect != "report" || v.Baseline ||
+		fmt.Sprint(v.Params) != "map[breaker.failure_ratio:0.8 breaker.open_for:2s]" {
+		t.Errorf("swept variant expect %q baseline %v params %v", v.Expect, v.Baseline, v.Params)
+	}
+	// Every configuration has its own config value.
+	if s.Variants[2].Config == s.Variants[3].Config || s.Variants[2].Config.(*fakeConfig).Breaker.OpenFor != 500*time.Millisecond {
+		t.Errorf("configs shared or wrong: %+v", s.Variants[2].Config)
+	}
+	sw := s.Sweep
+	if sw == nil || sw.Base != "breaker" || sw.Mode != SweepGrid || sw.Gate ||
+		fmt.Sprint(sw.Params) != "[{breaker.open_for [500ms 2s 8s]} {breaker.failure_ratio [0.2 0.8]}]" {
+		t.Fatalf("sweep %+v", sw)
+	}
+	// rank_by defaults: during the faults; lower first for a latency.
+	if sw.RankBy != (RankBy{Metric: "p99", Phase: "during", Order: "asc"}) {
+		t.Errorf("rank_by %+v", sw.RankBy)
+	}
+	// SLOs may name swept variants.
+	if got := s.SLOs[1].Variants; len(got) != 1 || got[0] != "open_for_2s-failure_ratio_0.8" {
+		t.Errorf("slo variants %v", got)
+	}
+}
+
+func TestLoadSweepModes(t *testing.T) {
+	const head = `
+name: modes
+pattern: fake-breaker
+load: {rate: 10/s, duration: 30s, targets: [{path: /x}]}
+faults: [{name: f, kind: latency, target: shop->payments, at: 5s, duration: 5s, latency: 1s}]
+`
+	tests := []struct {
+		name   string
+		sweep  string
+		names  []string
+		expect string
+		rankBy RankBy
+	}{
+		{
+			name:   "each from the baseline, gated",
+			sweep:  "variants: [{name: naive, baseline: true}]\nsweep: {base: naive, mode: each, gate: true, params: {timeout: [1s, 3s], breaker.open_for: [1m]}, rank_by: {metric: time_to_recover}}",
+			names:  []string{"naive", "timeout_1s", "timeout_3s", "open_for_1m"},
+			expect: "pass",
+			rankBy: RankBy{Metric: "time_to_recover", Phase: "after", Order: "asc"},
+		},
+		{
+			name:   "an empty list of values",
+			sweep:  "sweep: {params: {breaker.failure_ratio: [0.5], timeout: []}}",
+			names:  nil, // a problem
+			rankBy: RankBy{Metric: "success", Phase: "during", Order: "desc"},
+		},
+		{
+			name:   "sweep only, rank by success on a fault, ascending",
+			sweep:  "sweep: {params: {breaker.min_requests: [5, 50]}, rank_by: {metric: success, fault: f, order: asc}}",
+			names:  []string{"min_requests_5", "min_requests_50"},
+			expect: "report",
+			rankBy: RankBy{Metric: "success", Phase: "during", Fault: "f", Order: "asc"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Load("modes.yaml", []byte(head+tt.sweep), testCatalog)
+			if tt.names == nil {
+				if err == nil {
+					t.Fatalf("loaded, want a problem")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkInvariants(t, s)
+			var names []string
+			for _, v := range s.Variants {
+				names = append(names, v.Name)
+				if v.Params != nil && v.Expect != tt.expect {
+					t.Errorf("%s: expect %q, want %q", v.Name, v.Expect, tt.expect)
+				}
+			}
+			if !slices.Equal(names, tt.names) {
+				t.Errorf("variants %q, want %q", names, tt.names)
+			}
+			if s.Sweep.RankBy != tt.rankBy {
+				t.Errorf("rank_by %+v, want %+v", s.Sweep.RankBy, tt.rankBy)
+			}
+		})
+	}
+	// In mode each, the other parameters keep the base's values.
+	s, err := Load("modes.yaml", []byte(head+tests[0].sweep), testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := s.Variants[3].Config.(*fakeConfig); c.Timeout != time.Second || c.Breaker.OpenFor != time.Minute || c.Breaker.Enabled || !s.Variants[3].Baseline {
+		t.Errorf("each: %+v baseline %v", c, s.Variants[3].Baseline)
+	}
+}
+
+func TestSweepLimit(t *testing.T) {
+	const src = `
+name: big
+pattern: fake-breaker
+load: {rate: 10/s, duration: 30s, targets: [{path: /x}]}
+sweep:
+  mode: %s
+  params:
+    breaker.open_for: [1s, 2s, 3s, 4s]
+    breaker.failure_ratio: [0.1, 0.2, 0.3, 0.4, 0.5]
+`
+	// A grid of 4 x 5 is too big; each parameter in turn is 9.
+	if _, err := Load("big.yaml", fmt.Appendf(nil, src, "grid"), testCatalog); err == nil || !strings.Contains(err.Error(), "expands into 20 variants") {
+		t.Errorf("grid: %v, want too many variants", err)
+	}
+	s, err := Load("big.yaml", fmt.Appendf(nil, src, "each"), testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Variants) != 9 {
+		t.Errorf("each: %d variants, want 9", len(s.Variants))
+	}
+}
+
+func TestShortKeys(t *testing.T) {
+	params := func(keys ...string) []sweepParam {
+		var ps []sweepParam
+		for _, k := range keys {
+			ps = append(ps, sweepParam{key: k, segs: strings.Split(k, ".")})
+		}
+		return ps
+	}
+	tests := []struct {
+		keys, want []string
+	}{
+		{[]string{"breaker.open_wait"}, []string{"open_wait"}},
+		{[]string{"breaker.open_wait", "breaker.failure_ratio"}, []string{"open_wait", "failure_ratio"}},
+		{[]string{"shop.capacity.workers", "payments.capacity.workers"}, []string{"shop.capacity.workers", "payments.capacity.workers"}},
+		{[]string{"timeout", "shop.timeout"}, []string{"timeout", "shop.timeout"}},
+	}
+	for _, tt := range tests {
+		if got := shortKeys(params(tt.keys...)); !slices.Equal(got, tt.want) {
+			t.Errorf("shortKeys(%q) = %q, want %q", tt.keys, got, tt.want)
+		}
+	}
 }

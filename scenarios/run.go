@@ -53,6 +53,9 @@ func Run(ctx context.Context, s *Scenario, o Options) (*reports.Run, error) {
 	if o.SampleEvery <= 0 {
 		o.SampleEvery = DefaultSampleEvery
 	}
+	if err := CheckTestbed(s, o.Testbed); err != nil {
+		return nil, err
+	}
 	seed := s.Seed
 	if o.Seed != nil {
 		seed = *o.Seed
@@ -70,6 +73,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (*reports.Run, error) {
 		Window:      s.Window,
 		StartedAt:   time.Now().UTC().Truncate(time.Second),
 		Planned:     s.Total(),
+		Sweep:       reportSweep(s.Sweep),
 	}
 	var runErr error
 	for _, v := range s.Variants {
@@ -116,9 +120,12 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		Baseline:        v.Baseline,
 		ExpectViolation: v.Expect == "violate",
 		Config:          v.Config,
+		Params:          v.Params,
+		ReportOnly:      v.Expect == "report",
 		Downstream:      topo.Downstream,
 		StateNames:      topo.StateNames,
 		Gauges:          topo.Gauges,
+		Counters:        topo.Counters,
 		Results:         "results-" + v.Name + ".bin",
 	}
 	if topo.StateMetric != "" {
@@ -134,6 +141,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 
 	began := time.Now()
 	dep, err := o.Testbed.Deploy(ctx, testbeds.Variant{Pattern: s.Impl, Config: v.Config, Seed: seed})
+	takeTimings(o.Testbed, v.Name, run)
 	if err != nil {
 		rv.Partial, rv.Error = true, err.Error()
 		return rv, fmt.Errorf("deploy: %w", err)

@@ -18,6 +18,8 @@ type Scenario struct {
 	Load        LoadSpec       `yaml:"load"`
 	Faults      []faults.Fault `yaml:"-"` // decoded per kind by the loader
 	SLOs        []SLO          `yaml:"slo"`
+	// Sweep, when set, expanded into variants appended to Variants.
+	Sweep *Sweep `yaml:"-"`
 
 	File string `yaml:"-"` // where it was loaded from, for messages
 	// Impl is the pattern the scenario names, resolved by the loader.
@@ -32,11 +34,55 @@ type Variant struct {
 	// its defaults.
 	Baseline bool `yaml:"baseline"`
 	// Expect is "pass" (default: every SLO must hold) or "violate" (the
-	// variant is shown for contrast and must violate at least one SLO).
+	// variant is shown for contrast and must violate at least one SLO). A
+	// sweep's variants have "report" unless the sweep gates: their SLOs are
+	// evaluated and shown, and they are ranked, but they do not decide the
+	// verdict.
 	Expect string `yaml:"expect"`
 	// Config is the effective configuration: defaults or baseline with the
 	// file's overrides decoded onto it (strictly: unknown keys are errors).
 	Config any `yaml:"-"`
+	// Params holds, for a variant a sweep expanded, the swept configuration
+	// keys and their values as written ("breaker.open_wait": "2s").
+	Params map[string]string `yaml:"-"`
+}
+
+// Sweep runs the pattern under several configurations: every combination
+// of the swept values (grid) or each value of one parameter at a time
+// (each), starting from the pattern's defaults or from a listed variant.
+type Sweep struct {
+	// Base names the variant whose configuration the sweep starts from; ""
+	// starts from the pattern's defaults.
+	Base string
+	// Params are the swept configuration keys, in the order written: the
+	// first is the x axis of the sweep's charts.
+	Params []SweepParam
+	// Mode is "grid" (every combination, the default) or "each" (one
+	// parameter at a time, the others as in the base).
+	Mode string
+	// RankBy orders the configurations in the report.
+	RankBy RankBy
+	// Gate makes swept variants meet every SLO like listed ones; by default
+	// they are ranked, not gated.
+	Gate bool
+}
+
+// SweepParam is one swept configuration key ("breaker.open_wait", dotted
+// YAML keys from the configuration's root) and its values as written.
+type SweepParam struct {
+	Key    string
+	Values []string
+}
+
+// RankBy names the measurement that ranks a sweep's configurations.
+type RankBy struct {
+	Metric string `yaml:"metric"` // default success
+	Route  string `yaml:"route"`  // default: every route together
+	Phase  string `yaml:"phase"`  // default during
+	Fault  string `yaml:"fault"`  // default: all faults together
+	// Order is desc (higher is better: the default for success and rate)
+	// or asc (the default for every other metric).
+	Order string `yaml:"order"`
 }
 
 // LoadSpec is the client's traffic. (It is not called Load: that is the

@@ -11,6 +11,7 @@ package testbeds
 
 import (
 	"context"
+	"time"
 
 	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/patterns"
@@ -42,4 +43,26 @@ type Deployment interface {
 	MetricsURLs() map[string]string
 	// Close tears the topology down; it is safe to call twice.
 	Close(ctx context.Context) error
+}
+
+// FaultChecker is implemented by testbeds that cannot inject every fault
+// kind, so a run can be refused before anything starts.
+type FaultChecker interface {
+	// CheckFault returns nil when the testbed can inject faults of kind,
+	// else an error saying why not and what to do instead.
+	CheckFault(kind string) error
+}
+
+// Timing is how long one step of a testbed's own work took.
+type Timing struct {
+	Name     string // "image build", ...
+	Duration time.Duration
+}
+
+// Timed is implemented by testbeds that time steps of their own, such as
+// building an image, for the report.
+type Timed interface {
+	// TakeTimings returns the timings recorded since the last call and
+	// forgets them.
+	TakeTimings() []Timing
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -37,7 +38,7 @@ func newRunCmd() *cobra.Command {
 			if scale <= 0 || scale > 10 {
 				return usageErr(fmt.Errorf("--scale must be in (0, 10], got %g", scale))
 			}
-			tb, err := newTestbed(testbed)
+			tb, err := newTestbed(cmd.Context(), testbed)
 			if err != nil {
 				return usageErr(err)
 			}
@@ -50,6 +51,11 @@ func newRunCmd() *cobra.Command {
 					continue
 				}
 				list = append(list, s)
+			}
+			for _, s := range list {
+				if err := scenarios.CheckTestbed(s, tb); err != nil {
+					problems = append(problems, err)
+				}
 			}
 			if len(problems) > 0 {
 				return usageErr(errors.Join(problems...))
@@ -86,19 +92,21 @@ func newRunCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&testbed, "testbed", "local", "where topologies run: local (in-process, no Docker)")
+	cmd.Flags().StringVar(&testbed, "testbed", "local", "where topologies run: local (in-process, no Docker) or docker (a container per service; needs Docker and a static binary)")
 	cmd.Flags().StringVar(&out, "out", "out", "directory under which each run gets its own report directory")
 	cmd.Flags().Int64Var(&seed, "seed", 0, "override the scenario's seed")
 	cmd.Flags().Float64Var(&scale, "scale", 1, "multiply every load and fault duration by this (0.3 for a quick run)")
 	return cmd
 }
 
-func newTestbed(name string) (testbeds.Testbed, error) {
+func newTestbed(ctx context.Context, name string) (testbeds.Testbed, error) {
 	switch name {
 	case "local":
 		return local.New(), nil
+	case "docker":
+		return newDockerTestbed(ctx)
 	default:
-		return nil, fmt.Errorf("unknown testbed %q (known: local)", name)
+		return nil, fmt.Errorf("unknown testbed %q (known: local, docker)", name)
 	}
 }
 
@@ -115,6 +123,8 @@ func verdictLine(run *reports.Run) string {
 		state := fmt.Sprintf("%d/%d SLOs met", len(v.SLOs)-failed, len(v.SLOs))
 		if v.ExpectViolation {
 			state += " (baseline, expected to violate)"
+		} else if v.ReportOnly {
+			state += " (ranked, not gated)"
 		}
 		parts = append(parts, v.Name+" "+state)
 	}
@@ -125,18 +135,38 @@ func verdictLine(run *reports.Run) string {
 	if run.Partial {
 		verdict = "PARTIAL"
 	}
-	return verdict + " — " + strings.Join(parts, "; ")
+	line := verdict + " — " + strings.Join(parts, "; ")
+	if sw := run.Sweep; sw != nil && len(sw.Ranking) > 0 {
+		var ranked []string
+		for _, r := range sw.Ranking {
+			ranked = append(ranked, fmt.Sprintf("%d. %s", r.Rank, r.Variant))
+		}
+		line += "\nsweep ranking (" + sw.RankBy.String() + "): " + strings.Join(ranked, ", ")
+	}
+	return line
 }
 
 func newValidateCmd() *cobra.Command {
-	return &cobra.Command{
+	var testbed string
+	cmd := &cobra.Command{
 		Use:   "validate FILE...",
 		Short: "Check scenario files and report every problem as file:line:col: field: message",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var tb testbeds.Testbed
+			if testbed != "" {
+				var err error
+				if tb, err = checkTestbed(testbed); err != nil {
+					return usageErr(err)
+				}
+			}
 			bad := 0
 			for _, file := range args {
-				if _, err := scenarios.LoadFile(file, catalog.All()); err != nil {
+				s, err := scenarios.LoadFile(file, catalog.All())
+				if err == nil && tb != nil {
+					err = scenarios.CheckTestbed(s, tb)
+				}
+				if err != nil {
 					bad++
 					fmt.Fprintln(cmd.ErrOrStderr(), err)
 					continue
@@ -149,6 +179,8 @@ func newValidateCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&testbed, "testbed", "", "also check that the testbed (local or docker) can inject every fault")
+	return cmd
 }
 
 func newListCmd() *cobra.Command {

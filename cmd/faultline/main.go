@@ -4,7 +4,8 @@
 //
 // Exit codes: 0 every SLO met, 1 an SLO failed, 2 bad usage or an invalid
 // scenario, 130 interrupted (partial results are flushed and the report is
-// marked partial).
+// marked partial; a second interrupt exits at once, after removing what it
+// can of the run's containers).
 package main
 
 import (
@@ -13,7 +14,9 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -38,9 +41,47 @@ func (e *exitError) Unwrap() error { return e.err }
 func usageErr(err error) error { return &exitError{exitUsage, err} }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		fmt.Fprintln(os.Stderr, "faultline: interrupted: stopping and cleaning up (interrupt again to exit at once)")
+		cancel() // the run stops, tears down and flushes a partial report
+		<-sigs
+		fmt.Fprintln(os.Stderr, "faultline: interrupted again: removing what can be removed, then exiting")
+		ctx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+		forceExit(ctx)
+		stop()
+		os.Exit(exitInterrupted)
+	}()
 	os.Exit(run(ctx, os.Args[1:]))
+}
+
+// atExit holds what a second interrupt runs, best effort, before faultline
+// exits without waiting for the run to wind down.
+var (
+	atExitMu sync.Mutex
+	atExit   []func(context.Context)
+)
+
+// atForceExit registers f to run on a second interrupt.
+func atForceExit(f func(context.Context)) {
+	atExitMu.Lock()
+	defer atExitMu.Unlock()
+	atExit = append(atExit, f)
+}
+
+// forceExit runs what atForceExit registered, each at most once.
+func forceExit(ctx context.Context) {
+	atExitMu.Lock()
+	fs := atExit
+	atExit = nil
+	atExitMu.Unlock()
+	for _, f := range fs {
+		f(ctx)
+	}
 }
 
 func run(ctx context.Context, args []string) int {
@@ -74,5 +115,6 @@ plots how each pattern contains the cascade its naive baseline suffers.`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newRunCmd(), newValidateCmd(), newListCmd(), newReportCmd())
+	root.AddCommand(newCleanCmd(), newServeServiceCmd(), newServeToxiproxyCmd())
 	return root
 }

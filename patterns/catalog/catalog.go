@@ -6,12 +6,18 @@ package catalog
 
 import (
 	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/ambassador"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
+	"github.com/faultline/faultline/patterns/sidecar"
+	"github.com/faultline/faultline/patterns/storefront"
 )
 
 // All returns every pattern.
 func All() patterns.Catalog {
 	return patterns.Catalog{
 		circuitbreaker.New(),
+		ambassador.New(),
+		sidecar.New(),
+		storefront.New(),
 	}
 }

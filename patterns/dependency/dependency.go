@@ -41,6 +41,15 @@ type Config struct {
 	Latency       Latency          `yaml:"latency" json:"latency"`
 	Capacity      service.Capacity `yaml:"capacity" json:"capacity"`
 	ResponseBytes int              `yaml:"response_bytes" json:"response_bytes"`
+	// IgnoreCancel makes the service finish what it was asked to do even
+	// when the caller has gone, as most real servers do (they only notice a
+	// client left when they write the answer): a request whose caller gave
+	// up keeps its place in the queue (up to QueueTimeout) and, once it has
+	// a worker, occupies it for its full service time. Callers that time out
+	// and retry then multiply the work the service does, which is what lets
+	// retries sustain an overload. Default false: queued and running
+	// requests stop as soon as the caller's context is done.
+	IgnoreCancel bool `yaml:"ignore_cancel" json:"ignore_cancel"`
 }
 
 // DefaultConfig is a healthy service: ~5 ms log-normal service time, 32
@@ -117,7 +126,8 @@ func (s *Sampler) Next() time.Duration {
 }
 
 // Handler serves every path: it takes a worker (or queues, or answers 503),
-// spends a service time, and answers 200 with ResponseBytes of body.
+// spends a service time, and answers 200 with ResponseBytes of body. With
+// IgnoreCancel it does so even for callers that have gone.
 func Handler(name string, c Config, seed int64, reg prometheus.Registerer) http.Handler {
 	limiter := service.NewLimiter(c.Capacity, name, reg)
 	sampler := NewSampler(c.Latency, seed)
@@ -125,7 +135,7 @@ func Handler(name string, c Config, seed int64, reg prometheus.Registerer) http.
 	for i := range body {
 		body[i] = 'a' + byte(i%26)
 	}
-	return limiter.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := limiter.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := sleep(r.Context(), sampler.Next()); err != nil {
 			return // the caller gave up
 		}
@@ -133,6 +143,12 @@ func Handler(name string, c Config, seed int64, reg prometheus.Registerer) http.
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		_, _ = w.Write(body)
 	}))
+	if !c.IgnoreCancel {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
+	})
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

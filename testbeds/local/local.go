@@ -4,6 +4,11 @@
 // toxics are driven through Toxiproxy's official client over its HTTP API,
 // the same code path the docker testbed uses. No Docker is needed.
 //
+// Service faults: kill closes a service's server at once, restart serves it
+// again afresh on the same address, and pause holds every request it
+// receives (health checks and metrics included) until it is unpaused, as a
+// hung process would. Partitioning a service is not possible in-process.
+//
 // It must not import scenarios, reports or cmd.
 package local
 
@@ -21,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/service"
 	"github.com/faultline/faultline/testbeds"
@@ -29,11 +35,25 @@ import (
 // Testbed runs topologies in this process.
 type Testbed struct{}
 
+var (
+	_ testbeds.FaultChecker = (*Testbed)(nil)
+	_ faults.Pauser         = (*Deployment)(nil)
+)
+
 // New returns the local testbed.
 func New() *Testbed { return &Testbed{} }
 
 // Name implements testbeds.Testbed.
 func (*Testbed) Name() string { return "local" }
+
+// CheckFault implements testbeds.FaultChecker: every kind but partition.
+func (*Testbed) CheckFault(kind string) error {
+	if kind == "partition" {
+		return errors.New("it runs every service in this process and cannot cut one off the network; " +
+			"run the scenario with --testbed docker, or make the service's edges go down (kind: down)")
+	}
+	return nil
+}
 
 // Deploy starts an embedded Toxiproxy, a proxy per edge and every service,
 // and waits until each answers its health check. On error, whatever was
@@ -104,7 +124,50 @@ type server struct {
 	addr string
 	ln   net.Listener
 	srv  *http.Server
+	gate *gate  // holds requests while the service is paused
 	stop func() // releases the pattern handler's resources
+}
+
+// gate holds every request while its service is paused. Each serve gets a
+// fresh one: a killed service comes back running.
+type gate struct {
+	mu     sync.Mutex
+	paused chan struct{} // non-nil while paused; closed by unpause
+}
+
+func (g *gate) pause() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.paused == nil {
+		g.paused = make(chan struct{})
+	}
+}
+
+func (g *gate) unpause() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.paused != nil {
+		close(g.paused)
+		g.paused = nil
+	}
+}
+
+// wrap serves h once the gate is open, or gives up when the client leaves
+// (or the server closes the connection).
+func (g *gate) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		paused := g.paused
+		g.mu.Unlock()
+		if paused != nil {
+			select {
+			case <-paused:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // startToxiproxy serves the real Toxiproxy API on a loopback listener of
@@ -145,8 +208,9 @@ func (d *Deployment) serve(ctx context.Context, s *server) error {
 		return fmt.Errorf("local: build %s: %w", s.name, err)
 	}
 	s.stop = stop
+	s.gate = &gate{}
 	s.srv = &http.Server{
-		Handler:           service.Wrap(s.name, app, reg, d.variant.Seed),
+		Handler:           s.gate.wrap(service.Wrap(s.name, app, reg, d.variant.Seed)),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func(srv *http.Server, ln net.Listener) { _ = srv.Serve(ln) }(s.srv, s.ln)
@@ -208,6 +272,36 @@ func (d *Deployment) Kill(_ context.Context, name string) error {
 		s.stop = nil
 	}
 	return err
+}
+
+// Pause implements faults.Pauser: the service keeps accepting connections
+// but holds every request until it is unpaused (or the client gives up).
+func (d *Deployment) Pause(_ context.Context, name string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.services[name]
+	if !ok {
+		return fmt.Errorf("local: no service %q", name)
+	}
+	if s.srv == nil {
+		return fmt.Errorf("local: cannot pause %s: it is not running", name)
+	}
+	s.gate.pause()
+	return nil
+}
+
+// Unpause implements faults.Pauser: held requests are served.
+func (d *Deployment) Unpause(_ context.Context, name string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.services[name]
+	if !ok {
+		return fmt.Errorf("local: no service %q", name)
+	}
+	if s.gate != nil {
+		s.gate.unpause()
+	}
+	return nil
 }
 
 // Restart serves a killed service again on the same address, with fresh
