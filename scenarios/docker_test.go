@@ -32,6 +32,38 @@ func TestCircuitBreakerContainsTheCascadeOnDocker(t *testing.T) {
 	checkBreakerContains(t, runVariantsOn(t, tb, s, 0.3))
 }
 
+// TestBulkheadContainsTheBlastRadiusOnDocker is the bulkhead scenario with
+// the assertions of TestBulkheadContainsTheBlastRadius, on Docker.
+func TestBulkheadContainsTheBlastRadiusOnDocker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: runs a scenario on Docker for ~20s")
+	}
+	tb := dockertest.Testbed(t)
+	s, err := scenarios.Resolve("bulkhead", catalog.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Window = 500 * time.Millisecond
+	checkBulkheadContains(t, runVariantsOn(t, tb, s, 0.4))
+}
+
+// TestAmbassadorBudgetPreventsMetastableFailureOnDocker is the ambassador
+// scenario with the assertions of its local twin, on Docker. Its variants
+// run in turn: twelve containers at once, one of them in a retry storm,
+// starve the others on 2 cores.
+func TestAmbassadorBudgetPreventsMetastableFailureOnDocker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: runs a scenario on Docker for ~75s")
+	}
+	tb := dockertest.Testbed(t)
+	s, err := scenarios.Resolve("ambassador", catalog.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Window = 500 * time.Millisecond
+	checkAmbassadorRecovers(t, runVariantsInTurn(t, tb, s, 0.4))
+}
+
 // paymentsCrash kills payments for a while, then restarts it. The breaker
 // ignores slow calls, so that a loaded machine (slow, not failing, calls)
 // cannot keep it open once payments is back.

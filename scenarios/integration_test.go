@@ -68,6 +68,27 @@ func runVariantsOn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, sca
 	return out
 }
 
+// runVariantsInTurn runs s as written, one variant after the other, on tb:
+// slower than runVariantsOn, but no variant competes with another for the
+// cores (a retry storm in one would starve the others).
+func runVariantsInTurn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, scale float64) map[string]*reports.Variant {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	run, err := scenarios.Run(ctx, s, scenarios.Options{Testbed: tb, Dir: t.TempDir(), Scale: scale})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Partial || run.Testbed != tb.Name() {
+		t.Fatalf("partial=%v (%s), testbed %q, want a complete run on %q", run.Partial, run.Reason, run.Testbed, tb.Name())
+	}
+	out := map[string]*reports.Variant{}
+	for _, v := range run.Variants {
+		out[v.Name] = v
+	}
+	return out
+}
+
 func measure(t *testing.T, v *reports.Variant, q reports.Query) (float64, bool) {
 	t.Helper()
 	got, ok := v.Measure(q)
