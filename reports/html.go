@@ -268,16 +268,22 @@ func headlineRows(vs []*Variant) []htmlRow {
 				return value(v, h.Before, metric) + " → " + value(v, h.During, metric) + " → " + value(v, h.After, metric)
 			}
 		}
-		dur := func(get func(h *FaultHeadline) *time.Duration, never string) func(v *Variant) string {
+		// A time that could not be looked for (its phase is empty: another
+		// fault started at once) is "n/a", not "never".
+		dur := func(get func(h *FaultHeadline) (*time.Duration, Phase)) func(v *Variant) string {
 			return func(v *Variant) string {
 				h := fh(v)
 				if h == nil {
 					return "—"
 				}
-				if d := get(h); d != nil {
+				d, phase := get(h)
+				switch {
+				case d != nil:
 					return formatDuration(*d)
+				case phase.Requests == 0:
+					return "n/a"
 				}
-				return never
+				return "never"
 			}
 		}
 		section := "Fault " + name + " (" + kinds[name] + "): before → during → after"
@@ -285,8 +291,8 @@ func headlineRows(vs []*Variant) []htmlRow {
 		row("", "degraded", bda("degraded"))
 		row("", "p99", bda("p99"))
 		row("", "amplification", bda("amplification"))
-		row("", "time to fail fast", dur(func(h *FaultHeadline) *time.Duration { return h.FailFast }, "never"))
-		row("", "time to recover", dur(func(h *FaultHeadline) *time.Duration { return h.Recover }, "never"))
+		row("", "time to fail fast", dur(func(h *FaultHeadline) (*time.Duration, Phase) { return h.FailFast, h.During }))
+		row("", "time to recover", dur(func(h *FaultHeadline) (*time.Duration, Phase) { return h.Recover, h.After }))
 	}
 	return rows
 }
