@@ -8,10 +8,12 @@ BIN := bin/faultline
 build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/faultline
 
-# Run every built-in scenario on the local testbed (no Docker needed) and
-# print where each report is. Exits 1 when an SLO fails.
+# Run the built-in scenarios (all, or those named in SCENARIOS) on the
+# local testbed (no Docker needed) and print where each report is. Exits 1
+# when an SLO fails.
+SCENARIOS ?=
 run: build
-	./$(BIN) run --out out
+	./$(BIN) run --out out $(SCENARIOS)
 
 # Two passes: every unit test under the race detector (-short skips the
 # timing-sensitive scenario runs, which the detector's 5-10x slowdown would
