@@ -43,6 +43,7 @@ import (
 
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/breaker/breakerprom"
 	"github.com/faultline/faultline/patterns/dependency"
 	"github.com/faultline/faultline/patterns/retry"
 	"github.com/faultline/faultline/patterns/service"
@@ -117,8 +118,8 @@ func (Pattern) Topology() patterns.Topology {
 		Entry:        App,
 		Downstream:   Remote,
 		StateService: Ambassador,
-		StateMetric:  "faultline_breaker_state",
-		StateNames:   []string{breaker.Closed.String(), breaker.Open.String(), breaker.HalfOpen.String()},
+		StateMetric:  breakerprom.StateMetric,
+		StateNames:   breakerprom.StateNames,
 		Gauges:       []string{"faultline_capacity_waiting", "faultline_ambassador_budget_available"},
 		Counters: []string{
 			"faultline_ambassador_attempts_total",

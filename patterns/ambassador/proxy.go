@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/breaker/breakerprom"
 	"github.com/faultline/faultline/patterns/retry"
 	"github.com/faultline/faultline/patterns/service"
 )
@@ -105,13 +106,11 @@ func newAmbassador(c *Config, env patterns.Env) (http.Handler, func(), error) {
 		}
 	}
 	if ac.Mode == Resilient {
-		bm := newBreakerMetrics(env.Registry)
-		b, err := breaker.New(ac.Breaker, breaker.WithObserver(bm))
+		b, err := breakerprom.New(ac.Breaker, env.Registry)
 		if err != nil {
 			return nil, nil, fmt.Errorf("breaker: %w", err)
 		}
 		a.breaker = b
-		bm.observe(b)
 	}
 	limiter := service.NewLimiter(ac.Capacity, Ambassador, env.Registry)
 	return limiter.Wrap(a), t.CloseIdleConnections, nil
@@ -239,42 +238,3 @@ func (m *metrics) OnRetry(int, time.Duration) { m.retries.Inc() }
 
 // OnThrottled implements retry.Observer.
 func (m *metrics) OnThrottled(int) { m.exhausted.Inc() }
-
-// breakerMetrics exports the breaker's state and transitions under the same
-// names as the circuit-breaker pattern, so reports draw its state band.
-type breakerMetrics struct {
-	state       prometheus.Gauge
-	transitions *prometheus.CounterVec
-}
-
-func newBreakerMetrics(reg prometheus.Registerer) *breakerMetrics {
-	m := &breakerMetrics{
-		state: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "faultline_breaker_state",
-			Help: "Breaker state: 0 closed, 1 open, 2 half-open.",
-		}),
-		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "faultline_breaker_transitions_total",
-			Help: "State transitions.",
-		}, []string{"from", "to"}),
-	}
-	reg.MustRegister(m.state, m.transitions)
-	return m
-}
-
-func (m *breakerMetrics) observe(b *breaker.Breaker) { m.state.Set(float64(b.State())) }
-
-// OnStateChange implements breaker.Observer.
-func (m *breakerMetrics) OnStateChange(from, to breaker.State) {
-	m.state.Set(float64(to))
-	m.transitions.WithLabelValues(from.String(), to.String()).Inc()
-}
-
-// OnPermit implements breaker.Observer.
-func (*breakerMetrics) OnPermit(breaker.State) {}
-
-// OnReject implements breaker.Observer.
-func (*breakerMetrics) OnReject(breaker.State) {}
-
-// OnResult implements breaker.Observer.
-func (*breakerMetrics) OnResult(bool, bool) {}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/breaker/breakerprom"
 	"github.com/faultline/faultline/patterns/dependency"
 	"github.com/faultline/faultline/patterns/service"
 )
@@ -75,8 +76,8 @@ func (Pattern) Topology() patterns.Topology {
 		Entry:        Shop,
 		Downstream:   Payments,
 		StateService: Shop,
-		StateMetric:  "faultline_breaker_state",
-		StateNames:   []string{breaker.Closed.String(), breaker.Open.String(), breaker.HalfOpen.String()},
+		StateMetric:  breakerprom.StateMetric,
+		StateNames:   breakerprom.StateNames,
 	}
 }
 
@@ -179,13 +180,11 @@ func newShop(c *Config, env patterns.Env) (http.Handler, func(), error) {
 	}
 	env.Registry.MustRegister(s.calls)
 	if c.Breaker.Enabled {
-		m := newBreakerMetrics(env.Registry)
-		b, err := breaker.New(c.Breaker.Config, breaker.WithObserver(m))
+		b, err := breakerprom.New(c.Breaker.Config, env.Registry)
 		if err != nil {
 			return nil, nil, fmt.Errorf("breaker: %w", err)
 		}
 		s.breaker = b
-		m.observe(b)
 	}
 	limiter := service.NewLimiter(c.Shop.Capacity, Shop, env.Registry)
 	mux := http.NewServeMux()
@@ -249,41 +248,3 @@ func (s *shop) answer(w http.ResponseWriter, paid bool) {
 	}
 	_, _ = io.WriteString(w, `{"status":"confirmed","payment":"captured"}`+"\n")
 }
-
-// breakerMetrics exports the breaker's state and transitions.
-type breakerMetrics struct {
-	state       prometheus.Gauge
-	transitions *prometheus.CounterVec
-}
-
-func newBreakerMetrics(reg prometheus.Registerer) *breakerMetrics {
-	m := &breakerMetrics{
-		state: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "faultline_breaker_state",
-			Help: "Breaker state: 0 closed, 1 open, 2 half-open.",
-		}),
-		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "faultline_breaker_transitions_total",
-			Help: "State transitions.",
-		}, []string{"from", "to"}),
-	}
-	reg.MustRegister(m.state, m.transitions)
-	return m
-}
-
-func (m *breakerMetrics) observe(b *breaker.Breaker) { m.state.Set(float64(b.State())) }
-
-// OnStateChange implements breaker.Observer.
-func (m *breakerMetrics) OnStateChange(from, to breaker.State) {
-	m.state.Set(float64(to))
-	m.transitions.WithLabelValues(from.String(), to.String()).Inc()
-}
-
-// OnPermit implements breaker.Observer.
-func (*breakerMetrics) OnPermit(breaker.State) {}
-
-// OnReject implements breaker.Observer.
-func (*breakerMetrics) OnReject(breaker.State) {}
-
-// OnResult implements breaker.Observer.
-func (*breakerMetrics) OnResult(bool, bool) {}
