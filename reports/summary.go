@@ -523,30 +523,36 @@ func (x *view) failFast(slots []slot, f fspan) *time.Duration {
 // their healthy reference levels, for that window and the next; nil when
 // never.
 func (x *view) recover(slots []slot, f fspan) *time.Duration {
-	before := x.reference(slots, f)
-	if before.Requests == 0 {
-		return nil
-	}
-	b := bound(before.P99)
 	after := x.after(f)
 	if len(after) == 0 {
 		return nil
 	}
+	return x.recoveredIn(slots, x.reference(slots, f), after[0])
+}
+
+// recoveredIn is how long after the start of span the first window in it
+// starts from which success, degraded share and p99 are back to the levels
+// of ref, for that window and the next; nil when never.
+func (x *view) recoveredIn(slots []slot, ref Phase, after span) *time.Duration {
+	if ref.Requests == 0 {
+		return nil
+	}
+	b := bound(ref.P99)
 	var cand []*slot
 	for i := range slots {
 		s := &slots[i]
-		if s.count > 0 && after[0].contains(s.start+x.w/2) {
+		if s.count > 0 && after.contains(s.start+x.w/2) {
 			cand = append(cand, s)
 		}
 	}
 	ok := func(s *slot) bool {
-		return s.successRatio() >= before.Success-recoverSuccessSlack &&
-			s.degradedRatio() <= before.Degraded+recoverDegradedSlack &&
+		return s.successRatio() >= ref.Success-recoverSuccessSlack &&
+			s.degradedRatio() <= ref.Degraded+recoverDegradedSlack &&
 			s.hist.Quantile(0.99) <= b
 	}
 	for i, s := range cand {
 		if ok(s) && (i+1 == len(cand) || ok(cand[i+1])) {
-			d := max(0, s.start-f.to)
+			d := max(0, s.start-after.from)
 			return &d
 		}
 	}

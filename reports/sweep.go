@@ -188,29 +188,8 @@ func (x *view) recoverAfterAll(slots []slot) *time.Duration {
 	}
 	beforeSpans, _ := x.spans("before", "")
 	afterSpans, _ := x.spans("after", "")
-	before := x.phase(slots, beforeSpans)
-	if before.Requests == 0 || len(afterSpans) == 0 {
+	if len(afterSpans) == 0 {
 		return nil
 	}
-	end := afterSpans[0].from
-	b := bound(before.P99)
-	var cand []*slot
-	for i := range slots {
-		s := &slots[i]
-		if s.count > 0 && afterSpans[0].contains(s.start+x.w/2) {
-			cand = append(cand, s)
-		}
-	}
-	ok := func(s *slot) bool {
-		return s.successRatio() >= before.Success-recoverSuccessSlack &&
-			s.degradedRatio() <= before.Degraded+recoverDegradedSlack &&
-			s.hist.Quantile(0.99) <= b
-	}
-	for i, s := range cand {
-		if ok(s) && (i+1 == len(cand) || ok(cand[i+1])) {
-			d := max(0, s.start-end)
-			return &d
-		}
-	}
-	return nil
+	return x.recoveredIn(slots, x.phase(slots, beforeSpans), afterSpans[0])
 }
