@@ -96,8 +96,10 @@ func TestSampler(t *testing.T) {
 	if ok == nil || !ok.Counter || ok.Labels["service"] != "api" {
 		t.Fatalf("counter series = %+v", ok)
 	}
-	if len(ok.Points) != scrapes || scrapes < 8 || scrapes > 16 {
-		t.Errorf("%d points for %d scrapes in 300ms every 20ms", len(ok.Points), scrapes)
+	// The last scrape may be served after the deadline cut the sampler
+	// short: it is then not recorded.
+	if n := len(ok.Points); n < scrapes-1 || n > scrapes || scrapes < 8 || scrapes > 16 {
+		t.Errorf("%d points for %d scrapes in 300ms every 20ms", n, scrapes)
 	}
 	for i, p := range ok.Points {
 		if p.V != float64(10*(i+1)) {
@@ -111,7 +113,7 @@ func TestSampler(t *testing.T) {
 		t.Errorf("503 series (appears at the 2nd scrape) = %+v", fail)
 	}
 	state := find(series, "api", "faultline_breaker_state", "")
-	if state == nil || state.Counter || len(state.Points) != scrapes {
+	if state == nil || state.Counter || len(state.Points) != len(ok.Points) {
 		t.Fatalf("gauge series = %+v", state)
 	}
 	for i, p := range state.Points {
