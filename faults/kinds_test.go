@@ -419,7 +419,8 @@ func TestKillRestartFailures(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 
-	// Restart: a failed kill leaves the service up; Revert does nothing.
+	// Restart: a failed kill may have killed the service half-way; Revert
+	// starts it to be sure it is up.
 	ft.killErr = boom
 	if err := r.Apply(ctx, ft); !errors.Is(err, boom) || !strings.Contains(err.Error(), `restart "api": kill`) {
 		t.Fatalf("Apply = %v, want boom", err)
@@ -427,7 +428,7 @@ func TestKillRestartFailures(t *testing.T) {
 	if err := r.Revert(ctx, ft); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := ft.log.take(), []string{"kill api"}; !slices.Equal(got, want) {
+	if got, want := ft.log.take(), []string{"kill api", "restart api"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 

@@ -13,7 +13,7 @@ import (
 type Restart struct {
 	Common `yaml:",inline"`
 
-	down bool // Apply killed the service but failed to start it again
+	down bool // Apply stopped (or may have stopped) the service but did not start it again
 }
 
 func (f *Restart) On() On { return OnService }
@@ -25,10 +25,13 @@ func (f *Restart) Apply(ctx context.Context, t Target) error {
 	if s, ok := t.(Stopper); ok {
 		stop, how = s.Stop, "stop"
 	}
+	// Down from here on: a stop that fails half-way (the container stopped,
+	// the wait for it timed out) may still have stopped the service, and
+	// Revert must then start it again.
+	f.down = true
 	if err := stop(ctx, f.Target); err != nil {
 		return fmt.Errorf("restart %q: %s: %w", f.Target, how, err)
 	}
-	f.down = true
 	if err := t.Restart(ctx, f.Target); err != nil {
 		return fmt.Errorf("restart %q: start: %w", f.Target, err)
 	}
@@ -36,8 +39,8 @@ func (f *Restart) Apply(ctx context.Context, t Target) error {
 	return nil
 }
 
-// Revert starts the service again if Apply killed it but could not restart
-// it; otherwise it does nothing.
+// Revert starts the service again if Apply stopped it, or failed while
+// stopping it, and did not start it again; otherwise it does nothing.
 func (f *Restart) Revert(ctx context.Context, t Target) error {
 	if !f.down {
 		return nil

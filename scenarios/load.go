@@ -52,6 +52,13 @@ const (
 	MaxRate = 5000
 	// MaxLoadDuration bounds a scenario's load, so durations never overflow.
 	MaxLoadDuration = 24 * time.Hour
+	// MaxTimeout bounds the client's per-request timeout: windows stay open
+	// that long for late results, so it sizes the aggregator's memory.
+	MaxTimeout = 5 * time.Minute
+	// MinWindow and MaxWindows bound the aggregation window: each window is
+	// a row of histograms in memory and in summary.json.
+	MinWindow  = 10 * time.Millisecond
+	MaxWindows = 100_000
 	// MaxFileSize bounds a scenario file (they are a few KiB), which keeps
 	// the YAML parser's time bounded on any input.
 	MaxFileSize = 256 << 10
@@ -238,10 +245,13 @@ func (v *validator) top(cat patterns.Catalog) {
 	if !v.has("seed") {
 		s.Seed = DefaultSeed
 	}
-	if !v.has("window") {
+	switch {
+	case !v.has("window"):
 		s.Window = DefaultWindow
-	} else if s.Window <= 0 {
+	case s.Window <= 0:
 		v.report("window", "negative or zero window %s", s.Window)
+	case s.Window < MinWindow:
+		v.report("window", "window %s is below %s: too few requests per window to measure", s.Window, MinWindow)
 	}
 }
 
@@ -327,6 +337,12 @@ func (v *validator) load() {
 		l.Timeout = DefaultTimeout
 	} else if l.Timeout <= 0 {
 		v.report("load.timeout", "negative or zero timeout %s", l.Timeout)
+	} else if l.Timeout > MaxTimeout {
+		v.report("load.timeout", "timeout %s is above %s", l.Timeout, MaxTimeout)
+	}
+	if w := v.s.Window; w >= MinWindow && v.total > 0 && v.total/w > MaxWindows {
+		v.report("window", "window %s cuts the %s load into %d windows, more than %d: use a longer window",
+			w, v.total, v.total/w, MaxWindows)
 	}
 	// An open-model load needs a worker and a connection for every request
 	// in flight: up to peak rate x timeout when the topology is slow. Fewer
@@ -365,6 +381,7 @@ func (v *validator) targets() {
 		return
 	}
 	seen := make(map[string]string)
+	routes := make(map[string]string) // "METHOD path" -> target path
 	for i := range l.Targets {
 		t := &l.Targets[i]
 		p := indexPath("load.targets", i)
@@ -406,6 +423,14 @@ func (v *validator) targets() {
 			v.report(p+".name", "duplicate target name %q (also %s)", t.Name, other)
 		} else {
 			seen[t.Name] = p
+		}
+		// Results carry only method and URL: two routes on the same pair
+		// could not be told apart.
+		route := t.Method + " " + t.Path
+		if other, dup := routes[route]; dup {
+			v.report(p+".path", "%s is also %s: results could not be told apart; give them different paths", route, other)
+		} else {
+			routes[route] = p
 		}
 	}
 }
@@ -466,7 +491,7 @@ func (v *validator) config(pat patterns.Pattern, baseline bool, overrides ast.No
 		v.decode(overrides, rv.Elem(), path)
 	}
 	if len(v.problems) == before {
-		if err := pat.Validate(cfg); err != nil {
+		for _, err := range leafErrors(pat.Validate(cfg)) {
 			v.fieldError(path, err)
 		}
 	}
@@ -527,6 +552,33 @@ func (v *validator) faults(raw []ast.Node) {
 		v.target(f, p)
 		if err := f.Validate(); err != nil {
 			v.fieldError(p, err)
+		}
+	}
+	v.exclusive()
+}
+
+// exclusiveKinds change a proxy's or a service's whole state, so two of
+// them on one target must not overlap: the first revert would end both.
+// (Toxics and HTTP rules are named per fault and stack.)
+var exclusiveKinds = map[string]bool{"down": true, "kill": true, "restart": true, "pause": true, "partition": true}
+
+// exclusive reports faults of exclusiveKinds that overlap on one target.
+func (v *validator) exclusive() {
+	for i, f := range v.s.Faults {
+		a := f.Base()
+		if !exclusiveKinds[a.Kind] {
+			continue
+		}
+		for j, g := range v.s.Faults[:i] {
+			b := g.Base()
+			if !exclusiveKinds[b.Kind] || b.Target != a.Target {
+				continue
+			}
+			// A restart is an instant: it overlaps a window it falls in.
+			if a.At < b.At+max(b.Duration, 1) && b.At < a.At+max(a.Duration, 1) {
+				v.report(indexPath("faults", i)+".at", "%s %s on %s overlaps %s (%s, %s to %s): the first to end would end both",
+					a.Kind, a.Name, a.Target, b.Name, indexPath("faults", j), b.At, b.At+b.Duration)
+			}
 		}
 	}
 }
@@ -635,6 +687,8 @@ func (v *validator) slos() {
 		}
 		if timeTo && v.faultCount == 0 {
 			v.report(p+".metric", "metric %s needs a fault in the scenario", o.Metric)
+		} else if v.faultCount == 0 && (o.Phase == "before" || o.Phase == "during" || o.Phase == "after") {
+			v.report(p+".phase", "phase %s needs a fault in the scenario", o.Phase)
 		}
 		for j, name := range o.Variants {
 			if !slices.Contains(variants, name) {

@@ -326,7 +326,7 @@ func TestLoadStaged(t *testing.T) {
 	}
 	// The second target merges the first (YAML anchor and merge key).
 	ts := s.Load.Targets
-	if len(ts) != 2 || ts[0].Name != "GET /a" || ts[1].Name != "again" || ts[1].Path != "/a" || ts[1].Weight != 2 {
+	if len(ts) != 2 || ts[0].Name != "GET /a" || ts[1].Name != "again" || ts[1].Path != "/b" || ts[1].Weight != 2 {
 		t.Errorf("targets %+v", ts)
 	}
 	if c := s.Variants[0].Config.(*fakeConfig); c.Breaker.OpenFor != 3*time.Second || !c.Breaker.Enabled {
