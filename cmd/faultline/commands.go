@@ -81,7 +81,11 @@ func newRunCmd() *cobra.Command {
 				case cmd.Context().Err() != nil:
 					return &exitError{exitInterrupted, errors.New("interrupted: partial results flushed, report marked partial")}
 				case err != nil:
-					return fmt.Errorf("%s: %w", s.Name, err)
+					// The run could not finish (a deploy or a revert failed):
+					// its report is partial and the gate fails, but the other
+					// scenarios still run.
+					fmt.Fprintf(cmd.ErrOrStderr(), "faultline: %s: %v\n", s.Name, err)
+					code = exitSLOFailed
 				case !reports.Verdict(run):
 					code = exitSLOFailed
 				}

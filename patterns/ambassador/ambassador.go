@@ -285,7 +285,7 @@ func newApp(c *Config, env patterns.Env) (http.Handler, func(), error) {
 	a := &app{
 		ambassador: env.Upstream(Ambassador),
 		timeout:    c.App.Timeout,
-		client:     &http.Client{Transport: t},
+		client:     &http.Client{Transport: t, CheckRedirect: service.NoRedirect},
 	}
 	limiter := service.NewLimiter(c.App.Capacity, App, env.Registry)
 	return limiter.Wrap(a), t.CloseIdleConnections, nil

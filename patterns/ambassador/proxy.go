@@ -75,7 +75,7 @@ func newAmbassador(c *Config, env patterns.Env) (http.Handler, func(), error) {
 	t := transport(ac.Capacity.Workers)
 	a := &ambassador{
 		remote: env.Upstream(Remote),
-		client: &http.Client{Transport: t},
+		client: &http.Client{Transport: t, CheckRedirect: service.NoRedirect},
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faultline_ambassador_attempts_total",
 			Help: "Attempts to call the remote, by outcome: " +

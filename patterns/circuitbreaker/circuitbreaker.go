@@ -172,7 +172,7 @@ func newShop(c *Config, env patterns.Env) (http.Handler, func(), error) {
 	s := &shop{
 		payments: env.Upstream(Payments) + "/pay",
 		timeout:  c.Shop.Timeout,
-		client:   &http.Client{Transport: transport},
+		client:   &http.Client{Transport: transport, CheckRedirect: service.NoRedirect},
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faultline_breaker_calls_total",
 			Help: "Calls to payments by outcome: permitted, rejected (breaker open), success, failure, slow.",

@@ -85,6 +85,11 @@ func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) h
 	return mux
 }
 
+// NoRedirect is an http.Client CheckRedirect that never follows a
+// redirect: a service's calls go only to the addresses its testbed gave it,
+// never to one an answer names.
+func NoRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
 // recorder remembers the status code and keeps hijacking possible, which
 // the fault injector needs to drop connections.
 type recorder struct {

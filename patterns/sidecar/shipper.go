@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faultline/faultline/patterns/service"
 )
 
 // Telemetry metric names. Every one but ReceivedMetric carries a "where"
@@ -213,11 +215,14 @@ type poster struct {
 // newPoster returns a poster to url whose connection pool keeps up to
 // conns idle connections.
 func newPoster(url string, conns int) *poster {
-	return &poster{url: url, client: &http.Client{Transport: &http.Transport{
-		MaxIdleConns:        conns,
-		MaxIdleConnsPerHost: conns,
-		IdleConnTimeout:     30 * time.Second,
-	}}}
+	return &poster{url: url, client: &http.Client{
+		Transport: &http.Transport{
+			MaxIdleConns:        conns,
+			MaxIdleConnsPerHost: conns,
+			IdleConnTimeout:     30 * time.Second,
+		},
+		CheckRedirect: service.NoRedirect,
+	}}
 }
 
 // post sends body and succeeds when the answer is 2xx. A status error is

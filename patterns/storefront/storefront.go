@@ -251,7 +251,7 @@ func newStorefront(c *Config, env patterns.Env) (http.Handler, func(), error) {
 			url:      env.Upstream(dep) + path,
 			pool:     pool,
 			timeout:  c.Storefront.Timeout,
-			client:   &http.Client{Transport: transport},
+			client:   &http.Client{Transport: transport, CheckRedirect: service.NoRedirect},
 			fallback: fallback,
 			body:     body,
 			calls:    calls,

@@ -165,7 +165,8 @@ func NewAttack(p Plan) (*Attack, error) {
 		targeter:  tr,
 		transport: transport,
 		attacker: vegeta.NewAttacker(
-			vegeta.Client(client), // first: the options below edit it
+			vegeta.Client(client),             // first: the options below edit it
+			vegeta.Redirects(vegeta.NoFollow), // load goes only where the plan says
 			vegeta.Timeout(p.Timeout),
 			vegeta.KeepAlive(true),
 			vegeta.Connections(p.Connections),
