@@ -74,6 +74,9 @@ type Variant struct {
 
 	// window is the run's aggregation window, set by Summarize for Measure.
 	window time.Duration
+	// planned is Run.Planned, set by Summarize: the load's end, which
+	// clips the last window when the load ends inside it.
+	planned time.Duration
 }
 
 // Window aggregates the client's results for one route over one window.

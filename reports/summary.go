@@ -28,6 +28,7 @@ func Summarize(r *Run) {
 		if v == nil {
 			continue
 		}
+		v.planned = r.Planned
 		x := newView(v, r.Window)
 		v.window = x.w
 		slots := x.slots("")
@@ -190,6 +191,9 @@ func newView(v *Variant, window time.Duration) *view {
 	}
 	for _, w := range v.Windows {
 		x.end = max(x.end, w.Start+x.w)
+	}
+	if v.planned > 0 && v.planned < x.end {
+		x.end = v.planned // the load ended inside the last window
 	}
 	for i, f := range v.Faults {
 		x.faults = append(x.faults, fspan{span: faultSpan(f, x.end), idx: i})
@@ -446,7 +450,7 @@ func (x *view) phase(slots []slot, spans []span) Phase {
 			if c.from < 0 {
 				c.from = s.start
 			}
-			c.to = s.start + x.w
+			c.to = min(s.start+x.w, x.end)
 		}
 		if c.from >= 0 {
 			covered = append(covered, c)

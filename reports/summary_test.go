@@ -467,3 +467,18 @@ func TestRecoverAgainstSteadyState(t *testing.T) {
 	// the healthy 0% degraded, first seen at 10.
 	checkDur(t, "recover f2", v.Headline.Faults[1].Recover, ptr(secs(10-8)))
 }
+
+// TestRateClipsTheLastPartialWindow: a 16.5s load in 1s windows ends half-way
+// through its last window, which must count for 0.5s, not 1s.
+func TestRateClipsTheLastPartialWindow(t *testing.T) {
+	ws := steady("r", 0, 16, 100, time.Millisecond)
+	ws = append(ws, win("r", 16, 50, 50, 0, time.Millisecond))
+	v := &Variant{Name: "v", Windows: ws}
+	Summarize(&Run{Window: time.Second, Planned: secs(16.5), Variants: []*Variant{v}})
+	if got := v.Headline.Overall.Rate; !near(got, 100) {
+		t.Errorf("overall rate = %v, want 100/s (1650 requests over 16.5s)", got)
+	}
+	if got, ok := v.Measure(Query{Metric: "rate"}); !ok || !near(got, 100) {
+		t.Errorf("Measure(rate) = %v, %v; want 100", got, ok)
+	}
+}
