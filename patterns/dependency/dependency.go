@@ -18,6 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faultline/faultline/patterns/internal/wait"
 	"github.com/faultline/faultline/patterns/service"
 )
 
@@ -136,7 +137,7 @@ func Handler(name string, c Config, seed int64, reg prometheus.Registerer) http.
 		body[i] = 'a' + byte(i%26)
 	}
 	h := limiter.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := sleep(r.Context(), sampler.Next()); err != nil {
+		if err := wait.Sleep(r.Context(), sampler.Next()); err != nil {
 			return // the caller gave up
 		}
 		w.Header().Set("Content-Type", "text/plain")
@@ -149,18 +150,4 @@ func Handler(name string, c Config, seed int64, reg prometheus.Registerer) http.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(w, r.WithContext(context.WithoutCancel(r.Context())))
 	})
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -41,6 +41,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/patterns/internal/wait"
 )
 
 // Clock tells the budget the time. Tests inject a fake one with WithClock.
@@ -82,7 +84,7 @@ type options struct {
 }
 
 func newOptions(opts []Option) options {
-	o := options{clock: systemClock{}, seed: 1, retryable: func(error) bool { return true }, sleep: sleep}
+	o := options{clock: systemClock{}, seed: 1, retryable: func(error) bool { return true }, sleep: wait.Sleep}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -248,18 +250,6 @@ func (p *Policy) Do(ctx context.Context, fn func(context.Context) error) error {
 				return err
 			}
 		}
-	}
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

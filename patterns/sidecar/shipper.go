@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faultline/faultline/patterns/internal/wait"
 	"github.com/faultline/faultline/patterns/service"
 )
 
@@ -181,7 +182,7 @@ func (s *shipper) ship(ctx context.Context, body []byte, n int) bool {
 		if last {
 			s.c.dropped.Add(float64(n))
 		}
-		if sleep(ctx, s.cfg.Backoff) != nil {
+		if wait.Sleep(ctx, s.cfg.Backoff) != nil {
 			return false
 		}
 		if last {
@@ -257,18 +258,4 @@ func (e *statusError) Error() string { return fmt.Sprintf("POST %s: %s", e.url, 
 func answered(err error) bool {
 	var se *statusError
 	return errors.As(err, &se)
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -35,6 +35,7 @@ import (
 
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/dependency"
+	"github.com/faultline/faultline/patterns/internal/wait"
 	"github.com/faultline/faultline/patterns/service"
 )
 
@@ -280,7 +281,7 @@ func newApp(c *Config, env patterns.Env) (http.Handler, func()) {
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if sleep(r.Context(), a.sampler.Next()) != nil {
+	if wait.Sleep(r.Context(), a.sampler.Next()) != nil {
 		return // the client gave up
 	}
 	rec := fmt.Appendf(nil, `{"ts":%q,"service":"app","route":%q,"status":200,"duration_us":%d}`,
@@ -399,7 +400,7 @@ func newCollector(c CollectorConfig, env patterns.Env) http.Handler {
 			http.Error(w, "read batch: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		if sleep(r.Context(), sampler.Next()) != nil {
+		if wait.Sleep(r.Context(), sampler.Next()) != nil {
 			return // the sidecar gave up: not delivered
 		}
 		received.Add(float64(len(records(body))))
