@@ -11,13 +11,13 @@ import (
 	"golang.org/x/term"
 
 	"github.com/faultline/faultline/faults"
-	"github.com/faultline/faultline/scenarios/load"
+	"github.com/faultline/faultline/scenarios/traffic"
 )
 
 // startProgress shows the attack's progress on w until stop is called: a
 // live status line on a terminal, plain periodic lines otherwise. done is
 // closed once the display has stopped.
-func startProgress(w io.Writer, variant string, a *load.Attack, tl *faults.Timeline, done chan<- struct{}) (stop func()) {
+func startProgress(w io.Writer, variant string, a *traffic.Attack, tl *faults.Timeline, done chan<- struct{}) (stop func()) {
 	quit := make(chan struct{})
 	if w == nil {
 		close(done)
@@ -58,7 +58,7 @@ func startProgress(w io.Writer, variant string, a *load.Attack, tl *faults.Timel
 	return func() { close(quit) }
 }
 
-func status(variant string, p load.Progress, tl *faults.Timeline) string {
+func status(variant string, p traffic.Progress, tl *faults.Timeline) string {
 	active := strings.Join(tl.Active(), ",")
 	if active == "" {
 		active = "-"

@@ -14,8 +14,8 @@ import (
 
 	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/reports"
-	"github.com/faultline/faultline/scenarios/load"
 	"github.com/faultline/faultline/scenarios/sampler"
+	"github.com/faultline/faultline/scenarios/traffic"
 	"github.com/faultline/faultline/testbeds"
 )
 
@@ -161,7 +161,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	}
 	defer raw.Close()
 
-	plan := load.Plan{
+	plan := traffic.Plan{
 		Targets:     targets(s.Load.Targets, dep.Entry()),
 		Timeout:     s.Load.Timeout,
 		Workers:     s.Load.Workers,
@@ -172,12 +172,12 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		Name:        s.Name + "/" + v.Name,
 	}
 	if len(s.Load.Stages) == 0 {
-		plan.Stages = []load.Stage{{Duration: s.Load.Duration, Rate: s.Load.Rate.PerSecond()}}
+		plan.Stages = []traffic.Stage{{Duration: s.Load.Duration, Rate: s.Load.Rate.PerSecond()}}
 	}
 	for _, st := range s.Load.Stages {
-		plan.Stages = append(plan.Stages, load.Stage{Duration: st.Duration, Rate: st.Rate.PerSecond(), Ramp: st.Ramp})
+		plan.Stages = append(plan.Stages, traffic.Stage{Duration: st.Duration, Rate: st.Rate.PerSecond(), Ramp: st.Ramp})
 	}
-	attack, err := load.NewAttack(plan)
+	attack, err := traffic.NewAttack(plan)
 	if err != nil {
 		return rv, err
 	}
@@ -257,14 +257,14 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 func interesting(name string) bool { return strings.HasPrefix(name, "faultline_") }
 
 // targets points the scenario's routes at the deployment's entry.
-func targets(ts []Target, entry string) []load.Target {
-	out := make([]load.Target, 0, len(ts))
+func targets(ts []Target, entry string) []traffic.Target {
+	out := make([]traffic.Target, 0, len(ts))
 	for _, t := range ts {
 		h := http.Header{}
 		for k, v := range t.Headers {
 			h.Set(k, v)
 		}
-		out = append(out, load.Target{
+		out = append(out, traffic.Target{
 			Name: t.Name, Method: t.Method, URL: entry + t.Path, Header: h, Body: []byte(t.Body), Weight: t.Weight,
 		})
 	}

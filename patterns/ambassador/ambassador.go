@@ -42,11 +42,11 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/patterns/breaker"
-	"github.com/faultline/faultline/patterns/breaker/breakerprom"
-	"github.com/faultline/faultline/patterns/dependency"
-	"github.com/faultline/faultline/patterns/retry"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/patterns/kit/dependency"
+	"github.com/faultline/faultline/patterns/kit/service"
+	"github.com/faultline/faultline/patterns/policy/breaker"
+	"github.com/faultline/faultline/patterns/policy/breaker/breakerprom"
+	"github.com/faultline/faultline/patterns/policy/retry"
 )
 
 // Service names.

@@ -15,7 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/patterns/retry"
+	"github.com/faultline/faultline/patterns/policy/retry"
 )
 
 func TestValidate(t *testing.T) {

@@ -12,10 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/patterns/breaker"
-	"github.com/faultline/faultline/patterns/breaker/breakerprom"
-	"github.com/faultline/faultline/patterns/retry"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/patterns/kit/service"
+	"github.com/faultline/faultline/patterns/policy/breaker"
+	"github.com/faultline/faultline/patterns/policy/breaker/breakerprom"
+	"github.com/faultline/faultline/patterns/policy/retry"
 )
 
 // Attempt outcomes, the values of faultline_ambassador_attempts_total's

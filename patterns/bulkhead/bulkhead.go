@@ -1,365 +1,396 @@
-// Package bulkhead is faultline's reference bulkhead: a bound on how many
-// calls to one dependency may be in flight at once, with a bounded wait for
-// a free slot, so that a slow dependency ties up at most its own share of
-// the caller's resources instead of all of them.
+// Package bulkhead is the Bulkhead pattern as a topology: client →
+// storefront → inventory and reviews. The storefront serves GET /inventory
+// and GET /reviews, each by calling its dependency, and it has finite
+// resources for those outbound calls, as real services do (a worker or
+// connection pool).
 //
-// It follows resilience4j's semaphore bulkhead (MaxConcurrent calls, a
-// MaxWait for a slot, rejection when neither is available) and
-// failsafe-go's bulkhead policy. A caller usually keeps one Bulkhead per
-// dependency and answers a fallback when it rejects a call.
+// The baseline makes every outbound call through one shared pool: when
+// reviews slows down, its calls take every slot, and inventory calls wait
+// behind them and fail too. The pattern gives each dependency its own
+// bulkhead (patterns/bulkhead) out of the same total, with a short wait,
+// so a slow reviews service only ties up the reviews bulkhead.
 //
-// Usage:
+// Reviews are optional: when the reviews call is refused or fails, the
+// storefront answers a degraded fallback (no reviews). Inventory is
+// essential: when the inventory call is refused or fails, the storefront
+// answers an error.
 //
-//	p, err := b.Acquire(ctx)
-//	if err != nil {
-//		return fallback() // errors.Is(err, bulkhead.ErrFull), or ctx's error
-//	}
-//	defer p.Release()
-//	return call(ctx)
-//
-// The number of slots in use and the number of waiters share one atomic
-// word: a call that finds a free slot and nobody waiting takes it and gives
-// it back with one atomic add each, without a lock or an allocation. Calls
-// that find every slot taken wait in a FIFO queue, under a mutex, for at
-// most MaxWait (reusing pooled waiters and timers, so waiting allocates
-// nothing either); a released slot is handed straight to the oldest waiter.
-// A call arriving while others wait queues behind them, so waiters are not
-// overtaken (except by a call racing with the first waiter's arrival).
-//
-// This package is a leaf library: it must not import anything of faultline
-// (nor HTTP or metrics libraries). Callers export metrics through an
-// Observer or by reading Counts.
+// It must not import scenarios, reports, testbeds or cmd.
 package bulkhead
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"sync"
-	"sync/atomic"
+	"io"
+	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/kit/dependency"
+	"github.com/faultline/faultline/patterns/kit/service"
+	pool "github.com/faultline/faultline/patterns/policy/bulkhead"
 )
 
-// ErrFull is returned by Acquire when every slot is taken and none was
-// freed within MaxWait (at once when MaxWait is 0).
-var ErrFull = errors.New("bulkhead: full")
-
-// Observer receives the bulkhead's events, for metrics. All methods are
-// called synchronously, without the bulkhead's lock held, and must be cheap.
-type Observer interface {
-	// OnAcquire is called when a call gets a slot, after waiting waited
-	// (0 when a slot was free).
-	OnAcquire(waited time.Duration)
-	// OnRelease is called when a slot is given back.
-	OnRelease()
-	// OnWait is called when a call starts waiting for a slot.
-	OnWait()
-	// OnReject is called when Acquire fails: err is ErrFull, or the
-	// context's error when the caller gave up first.
-	OnReject(err error)
-}
-
-// Option customises a Bulkhead.
-type Option func(*Bulkhead)
-
-// WithObserver sends the bulkhead's events to o. A nil o is ignored.
-func WithObserver(o Observer) Option {
-	return func(b *Bulkhead) {
-		if o != nil {
-			b.obs = o
-		}
-	}
-}
-
-// Counts is a snapshot of a bulkhead's occupancy and counters.
-type Counts struct {
-	InUse   int // slots taken now
-	Waiting int // calls waiting for a slot now
-	// Totals since New; they never reset.
-	Waited   uint64 // calls that had to wait (whatever came of it)
-	Rejected uint64 // calls refused with ErrFull
-	Canceled uint64 // calls whose context ended before they got a slot
-}
-
-// Bulkhead bounds concurrent calls. It is safe for concurrent use. Create
-// one with New.
-type Bulkhead struct {
-	// Immutable after New.
-	max     int64
-	maxWait time.Duration
-	obs     Observer
-
-	// state packs the slots in use (low 32 bits; it may exceed max for an
-	// instant, see tryAcquire) and the queue's length (high 32 bits), so
-	// one atomic add both takes a slot and sees whether others wait.
-	state atomic.Uint64
-
-	waited, rejected, canceled atomic.Uint64
-
-	mu         sync.Mutex // guards the queue
-	head, tail *waiter
-
-	pool sync.Pool // of *waiter, so waiting allocates nothing either
-}
-
-// waiter is one queued call.
-type waiter struct {
-	ready      chan struct{} // receives a value when a slot is handed over
-	timer      *time.Timer
-	prev, next *waiter
-	queued     bool
-}
-
-// New returns a bulkhead with every slot free, or an error if cfg is
-// invalid.
-func New(cfg Config, opts ...Option) (*Bulkhead, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("bulkhead: invalid config: %w", err)
-	}
-	b := &Bulkhead{max: int64(cfg.MaxConcurrent), maxWait: cfg.MaxWait}
-	for _, o := range opts {
-		o(b)
-	}
-	return b, nil
-}
-
-// Permit is a slot taken by Acquire. Give it back with exactly one Release:
-// a second Release of a copy frees a slot another call holds (it is only
-// ignored when no slot is taken). The zero Permit (returned with an error)
-// does nothing.
-type Permit struct {
-	b *Bulkhead
-}
-
-// Release gives the slot back, handing it to the oldest waiter if any.
-func (p Permit) Release() {
-	b := p.b
-	if b == nil {
-		return
-	}
-	if s := b.state.Add(minusSlot); s >= oneWaiter || uint32(s) == math.MaxUint32 {
-		b.afterPut(s) // put, spelled out: it does not inline
-	}
-	if b.obs != nil {
-		b.obs.OnRelease()
-	}
-}
-
-// Acquire takes a slot, waiting at most MaxWait for one when all are taken.
-// It returns ErrFull when none came free in time, and ctx's error when ctx
-// is done first (or already was).
-func (b *Bulkhead) Acquire(ctx context.Context) (Permit, error) {
-	if done := ctx.Done(); done != nil {
-		select {
-		case <-done:
-			return Permit{}, b.reject(ctx.Err())
-		default:
-		}
-	}
-	if b.tryAcquire() {
-		if b.obs != nil {
-			b.obs.OnAcquire(0)
-		}
-		return Permit{b: b}, nil
-	}
-	if b.maxWait <= 0 {
-		return Permit{}, b.reject(ErrFull)
-	}
-	return b.wait(ctx)
-}
-
-// TryAcquire takes a slot if one is free and nobody waits for one, and
-// returns ErrFull otherwise. It never waits.
-func (b *Bulkhead) TryAcquire() (Permit, error) {
-	if b.tryAcquire() {
-		if b.obs != nil {
-			b.obs.OnAcquire(0)
-		}
-		return Permit{b: b}, nil
-	}
-	return Permit{}, b.reject(ErrFull)
-}
-
-// MaxConcurrent returns the number of slots (Config.MaxConcurrent).
-func (b *Bulkhead) MaxConcurrent() int { return int(b.max) }
-
-// InUse returns the number of slots taken now.
-func (b *Bulkhead) InUse() int { return int(min(int64(uint32(b.state.Load())), b.max)) }
-
-// Waiting returns the number of calls waiting for a slot now.
-func (b *Bulkhead) Waiting() int { return int(b.state.Load() >> 32) }
-
-// Counts returns a snapshot of the bulkhead's occupancy and counters. The
-// totals are read one by one, so under load they may be a little apart.
-func (b *Bulkhead) Counts() Counts {
-	s := b.state.Load()
-	return Counts{
-		InUse:    int(min(int64(uint32(s)), b.max)),
-		Waiting:  int(s >> 32),
-		Waited:   b.waited.Load(),
-		Rejected: b.rejected.Load(),
-		Canceled: b.canceled.Load(),
-	}
-}
-
-// State words.
+// Service names.
 const (
-	oneSlot     = 1       // one slot in use
-	oneWaiter   = 1 << 32 // one call waiting
-	minusSlot   = ^uint64(oneSlot - 1)
-	minusWaiter = ^uint64(oneWaiter - 1)
+	Storefront = "storefront"
+	Inventory  = "inventory"
+	Reviews    = "reviews"
 )
 
-// tryAcquire is the hot path: one atomic add takes a slot and tells whether
-// it was free and nobody waited. A call that lost the race for the last
-// slot, or to a waiter that just queued, gives its add back through put, which hands the slot on
-// if a waiter queued meanwhile, so no wake-up is lost.
-func (b *Bulkhead) tryAcquire() bool {
-	if s := b.state.Load(); int64(uint32(s)) >= b.max || s >= oneWaiter {
-		return false // a cheap no while full: rejections come in storms
-	}
-	s := b.state.Add(oneSlot)
-	if int64(uint32(s)) <= b.max && s < oneWaiter {
-		return true
-	}
-	b.put()
-	return false
+// SharedPool is the pool label of the baseline's single outbound pool;
+// bulkheads are labelled with their dependency's name.
+const SharedPool = "shared"
+
+// Metric names of the outbound pools, each labelled pool="shared",
+// "inventory" or "reviews".
+const (
+	InUseMetric    = "faultline_bulkhead_in_use"
+	WaitingMetric  = "faultline_bulkhead_waiting"
+	LimitMetric    = "faultline_bulkhead_max_concurrent"
+	RejectedMetric = "faultline_bulkhead_rejected_total"
+	// CallsMetric counts the storefront's dependency calls, labelled by
+	// dependency and outcome (ok, failed, timeout, rejected, canceled).
+	CallsMetric = "faultline_storefront_calls_total"
+)
+
+// Config configures the topology. YAML keys are what scenario variants
+// override, e.g. `bulkheads: {reviews: {max_concurrent: 4}}`.
+type Config struct {
+	Storefront StorefrontConfig  `yaml:"storefront" json:"storefront"`
+	Bulkheads  BulkheadsConfig   `yaml:"bulkheads" json:"bulkheads"`
+	Inventory  dependency.Config `yaml:"inventory" json:"inventory"`
+	Reviews    dependency.Config `yaml:"reviews" json:"reviews"`
 }
 
-// put frees a slot and, when calls wait, hands free slots to the oldest.
-// Slots and waiters share a word, so a waiter queued before the add is
-// seen by it, and one queued after it sees the freed slot.
-func (b *Bulkhead) put() {
-	if s := b.state.Add(minusSlot); s >= oneWaiter || uint32(s) == math.MaxUint32 {
-		b.afterPut(s)
+// StorefrontConfig is the caller's side.
+type StorefrontConfig struct {
+	// Timeout bounds each dependency call once it has a slot.
+	Timeout time.Duration `yaml:"timeout" json:"timeout"`
+	// Capacity bounds the requests the storefront serves at once. It is
+	// generous: the outbound pools are what is under test.
+	Capacity service.Capacity `yaml:"capacity" json:"capacity"`
+	// SharedPool is the one outbound pool both routes use when bulkheads
+	// are off, as in a service that makes every outbound call from one
+	// worker or connection pool.
+	SharedPool pool.Config `yaml:"shared_pool" json:"shared_pool"`
+}
+
+// BulkheadsConfig switches per-dependency bulkheads on (the shared pool is
+// then unused) and sizes them.
+type BulkheadsConfig struct {
+	Enabled   bool        `yaml:"enabled" json:"enabled"`
+	Inventory pool.Config `yaml:"inventory" json:"inventory"`
+	Reviews   pool.Config `yaml:"reviews" json:"reviews"`
+}
+
+// Pattern implements patterns.Pattern.
+type Pattern struct{}
+
+// New returns the bulkhead pattern.
+func New() Pattern { return Pattern{} }
+
+// Name implements patterns.Pattern.
+func (Pattern) Name() string { return "bulkhead" }
+
+// Description implements patterns.Pattern.
+func (Pattern) Description() string {
+	return "client → storefront → inventory and reviews; the storefront gives each dependency its own bulkhead, so a slow reviews service cannot take the slots inventory calls need"
+}
+
+// Topology implements patterns.Pattern.
+func (Pattern) Topology() patterns.Topology {
+	return patterns.Topology{
+		Services: []string{Inventory, Reviews, Storefront},
+		Edges: []patterns.Edge{
+			{From: patterns.Client, To: Storefront},
+			{From: Storefront, To: Inventory},
+			{From: Storefront, To: Reviews},
+		},
+		Entry:      Storefront,
+		Downstream: Reviews,
+		Gauges:     []string{InUseMetric, WaitingMetric, LimitMetric},
+		Counters:   []string{RejectedMetric, CallsMetric},
 	}
 }
 
-// afterPut wakes waiters, or undoes the release of a slot that was not
-// taken (a Permit released twice), which would otherwise borrow from the
-// waiter count.
-func (b *Bulkhead) afterPut(s uint64) {
-	if uint32(s) == math.MaxUint32 {
-		b.state.Add(oneSlot)
+// DefaultConfig implements patterns.Pattern. Defaults:
+//
+//   - storefront: 1s call timeout; 256 workers and a queue of 256 (1s),
+//     more than the load needs, so only the outbound pools are scarce.
+//   - bulkheads: on; 8 concurrent calls for inventory (essential) and 4 for
+//     reviews (optional), each waiting at most 20ms for a slot.
+//   - shared pool (baseline): 12 concurrent calls, the bulkheads' total,
+//     waiting at most 1s for a slot (as long as a call may take).
+//   - inventory, reviews: ~5ms log-normal service time, 32 workers, a
+//     queue of 64.
+func (Pattern) DefaultConfig() any {
+	return &Config{
+		Storefront: StorefrontConfig{
+			Timeout:    time.Second,
+			Capacity:   service.Capacity{Workers: 256, Queue: 256, QueueTimeout: time.Second},
+			SharedPool: pool.Config{MaxConcurrent: 12, MaxWait: time.Second},
+		},
+		Bulkheads: BulkheadsConfig{
+			Enabled:   true,
+			Inventory: pool.Config{MaxConcurrent: 8, MaxWait: 20 * time.Millisecond},
+			Reviews:   pool.Config{MaxConcurrent: 4, MaxWait: 20 * time.Millisecond},
+		},
+		Inventory: dependency.DefaultConfig(),
+		Reviews:   dependency.DefaultConfig(),
+	}
+}
+
+// BaselineConfig implements patterns.Pattern: the same storefront, every
+// outbound call through the shared pool.
+func (p Pattern) BaselineConfig() any {
+	c := p.DefaultConfig().(*Config)
+	c.Bulkheads.Enabled = false
+	return c
+}
+
+// Validate implements patterns.Pattern.
+func (Pattern) Validate(cfg any) error {
+	c, ok := cfg.(*Config)
+	if !ok {
+		return fmt.Errorf("bulkhead: configuration is %T, want *bulkhead.Config", cfg)
+	}
+	var errs []error
+	if c.Storefront.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("storefront.timeout: must be > 0, got %s", c.Storefront.Timeout))
+	}
+	if err := c.Storefront.Capacity.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("storefront.capacity.%w", err))
+	}
+	if c.Bulkheads.Enabled {
+		if err := c.Bulkheads.Inventory.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("bulkheads.inventory.%w", err))
+		}
+		if err := c.Bulkheads.Reviews.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("bulkheads.reviews.%w", err))
+		}
+	} else if err := c.Storefront.SharedPool.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("storefront.shared_pool.%w", err))
+	}
+	if err := c.Inventory.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("inventory.%w", err))
+	}
+	if err := c.Reviews.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("reviews.%w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Handler implements patterns.Pattern.
+func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
+	if err := p.Validate(cfg); err != nil {
+		return nil, nil, err
+	}
+	c := cfg.(*Config)
+	switch name {
+	case Inventory:
+		return dependency.Handler(Inventory, c.Inventory, env.Seed, env.Registry), func() {}, nil
+	case Reviews:
+		// Another seed, so the two dependencies draw different times.
+		return dependency.Handler(Reviews, c.Reviews, env.Seed+1, env.Registry), func() {}, nil
+	case Storefront:
+		return newStorefront(c, env)
+	default:
+		return nil, nil, fmt.Errorf("bulkhead: no service %q", name)
+	}
+}
+
+// newStorefront builds the storefront: a route per dependency, each calling
+// it through its pool (its own bulkhead, or the shared pool).
+func newStorefront(c *Config, env patterns.Env) (http.Handler, func(), error) {
+	var pools []labelled
+	newPool := func(label string, cfg pool.Config) (*pool.Bulkhead, error) {
+		b, err := pool.New(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%s pool: %w", label, err)
+		}
+		pools = append(pools, labelled{label, b})
+		return b, nil
+	}
+	var inv, rev *pool.Bulkhead
+	var err error
+	if c.Bulkheads.Enabled {
+		if inv, err = newPool(Inventory, c.Bulkheads.Inventory); err != nil {
+			return nil, nil, err
+		}
+		if rev, err = newPool(Reviews, c.Bulkheads.Reviews); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		if inv, err = newPool(SharedPool, c.Storefront.SharedPool); err != nil {
+			return nil, nil, err
+		}
+		rev = inv
+	}
+	env.Registry.MustRegister(newPoolMetrics(pools))
+
+	calls := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: CallsMetric,
+		Help: "Dependency calls by outcome: ok, failed (error answer or connection), timeout, rejected (no slot in the pool), canceled (the client left).",
+	}, []string{"dependency", "outcome"})
+	env.Registry.MustRegister(calls)
+
+	var closers []func()
+	newRoute := func(dep string, pool *pool.Bulkhead, fallback bool, path, body string) *route {
+		transport := &http.Transport{
+			MaxIdleConns:        256,
+			MaxIdleConnsPerHost: 256,
+			IdleConnTimeout:     30 * time.Second,
+		}
+		closers = append(closers, transport.CloseIdleConnections)
+		return &route{
+			dep:      dep,
+			url:      env.Upstream(dep) + path,
+			pool:     pool,
+			timeout:  c.Storefront.Timeout,
+			client:   &http.Client{Transport: transport, CheckRedirect: service.NoRedirect},
+			fallback: fallback,
+			body:     body,
+			calls:    calls,
+		}
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /inventory", newRoute(Inventory, inv, false, "/stock", `{"sku":"sku-1","in_stock":true}`+"\n"))
+	mux.Handle("GET /reviews", newRoute(Reviews, rev, true, "/reviews", `{"sku":"sku-1","reviews":[{"stars":5,"text":"solid"}]}`+"\n"))
+	limiter := service.NewLimiter(c.Storefront.Capacity, Storefront, env.Registry)
+	stop := func() {
+		for _, f := range closers {
+			f()
+		}
+	}
+	return limiter.Wrap(mux), stop, nil
+}
+
+// route serves one storefront path by calling one dependency through a
+// pool.
+type route struct {
+	dep      string
+	url      string
+	pool     *pool.Bulkhead
+	timeout  time.Duration
+	client   *http.Client
+	fallback bool   // answer a degraded fallback instead of an error
+	body     string // the answer when the call succeeds
+	calls    *prometheus.CounterVec
+}
+
+// Dependency call outcomes, as faultline_storefront_calls_total counts them.
+const (
+	outcomeOK       = "ok"
+	outcomeFailed   = "failed"
+	outcomeTimeout  = "timeout"
+	outcomeRejected = "rejected"
+	outcomeCanceled = "canceled"
+)
+
+func (rt *route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	permit, err := rt.pool.Acquire(r.Context())
+	if err != nil {
+		if r.Context().Err() != nil {
+			rt.calls.WithLabelValues(rt.dep, outcomeCanceled).Inc()
+			return // the client left
+		}
+		rt.calls.WithLabelValues(rt.dep, outcomeRejected).Inc()
+		rt.fail(w, http.StatusServiceUnavailable, "no capacity to call "+rt.dep)
 		return
 	}
-	b.mu.Lock()
-	b.handOff()
-	b.mu.Unlock()
-}
-
-// handOff gives free slots to waiters, oldest first, each with one
-// compare-and-swap that takes the slot and dequeues the waiter. b.mu is
-// held.
-func (b *Bulkhead) handOff() {
-	for b.head != nil {
-		s := b.state.Load()
-		if int64(uint32(s)) >= b.max {
-			return
-		}
-		if !b.state.CompareAndSwap(s, s+oneSlot-oneWaiter) {
-			continue
-		}
-		w := b.head
-		b.remove(w)
-		w.ready <- struct{}{} // buffered: never blocks
+	outcome := rt.call(r.Context())
+	permit.Release()
+	rt.calls.WithLabelValues(rt.dep, outcome).Inc()
+	switch outcome {
+	case outcomeOK:
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, rt.body)
+	case outcomeTimeout:
+		rt.fail(w, http.StatusGatewayTimeout, rt.dep+" timed out")
+	case outcomeCanceled:
+	default:
+		rt.fail(w, http.StatusBadGateway, rt.dep+" failed")
 	}
 }
 
-// wait queues the call until a slot is handed to it, MaxWait passes or ctx
-// is done.
-func (b *Bulkhead) wait(ctx context.Context) (Permit, error) {
-	w, _ := b.pool.Get().(*waiter)
-	if w == nil {
-		w = &waiter{ready: make(chan struct{}, 1), timer: time.NewTimer(b.maxWait)}
-	} else {
-		w.timer.Reset(b.maxWait)
-	}
-	start := time.Now()
-	b.waited.Add(1)
-	if b.obs != nil {
-		b.obs.OnWait()
-	}
-
-	b.mu.Lock()
-	b.link(w)
-	b.handOff() // a slot may have been freed before we queued
-	b.mu.Unlock()
-
-	var err error
-	select {
-	case <-w.ready:
-	case <-w.timer.C:
-		err = ErrFull
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	w.timer.Stop()
+// call makes one dependency call within the timeout and says how it went.
+func (rt *route) call(parent context.Context) string {
+	ctx, cancel := context.WithTimeout(parent, rt.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rt.url, nil)
 	if err != nil {
-		b.mu.Lock()
-		queued := w.queued
-		if queued {
-			b.remove(w)
-			b.state.Add(minusWaiter)
-		}
-		b.mu.Unlock()
-		if queued {
-			b.pool.Put(w)
-			return Permit{}, b.reject(err)
-		}
-		// A slot was handed over as we gave up: take it, unless the
-		// caller is gone, then pass it on.
-		<-w.ready
-		if !errors.Is(err, ErrFull) {
-			b.pool.Put(w)
-			b.put()
-			return Permit{}, b.reject(err)
-		}
+		return outcomeFailed
 	}
-	b.pool.Put(w)
-	if b.obs != nil {
-		b.obs.OnAcquire(time.Since(start))
+	resp, err := rt.client.Do(req)
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
-	return Permit{b: b}, nil
+	switch {
+	case parent.Err() != nil:
+		return outcomeCanceled
+	case ctx.Err() != nil:
+		return outcomeTimeout
+	case err != nil || resp.StatusCode >= 500:
+		return outcomeFailed
+	}
+	return outcomeOK
 }
 
-// reject counts a refused call and returns err.
-func (b *Bulkhead) reject(err error) error {
-	if err == ErrFull { // our sentinel, never wrapped here
-		b.rejected.Add(1)
-	} else {
-		b.canceled.Add(1)
+// fail answers a refused or failed call: a degraded fallback on a route
+// that has one, an error otherwise.
+func (rt *route) fail(w http.ResponseWriter, status int, msg string) {
+	if !rt.fallback {
+		http.Error(w, msg, status)
+		return
 	}
-	if b.obs != nil {
-		b.obs.OnReject(err)
-	}
-	return err
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set(patterns.DegradedHeader, "1")
+	_, _ = io.WriteString(w, `{"sku":"sku-1","reviews":[],"note":"reviews are unavailable right now"}`+"\n")
 }
 
-// link appends w to the queue and counts it. b.mu is held.
-func (b *Bulkhead) link(w *waiter) {
-	w.prev, w.next, w.queued = b.tail, nil, true
-	if b.tail != nil {
-		b.tail.next = w
-	} else {
-		b.head = w
-	}
-	b.tail = w
-	b.state.Add(oneWaiter)
+// poolMetrics exports every pool's occupancy, read from the pools when
+// scraped.
+type poolMetrics struct {
+	inUse, waiting, limit, rejected *prometheus.Desc
+	pools                           []labelled
 }
 
-// remove takes w out of the queue; the caller uncounts it. b.mu is held.
-func (b *Bulkhead) remove(w *waiter) {
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		b.head = w.next
+// labelled is a pool and its pool label.
+type labelled struct {
+	label string
+	b     *pool.Bulkhead
+}
+
+func newPoolMetrics(pools []labelled) *poolMetrics {
+	return &poolMetrics{
+		inUse:    prometheus.NewDesc(InUseMetric, "Slots of the outbound pool taken by calls in flight.", []string{"pool"}, nil),
+		waiting:  prometheus.NewDesc(WaitingMetric, "Calls waiting for a slot of the outbound pool.", []string{"pool"}, nil),
+		limit:    prometheus.NewDesc(LimitMetric, "Slots of the outbound pool (its max_concurrent).", []string{"pool"}, nil),
+		rejected: prometheus.NewDesc(RejectedMetric, "Calls the outbound pool refused (full, or no slot within its max wait).", []string{"pool"}, nil),
+		pools:    pools,
 	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		b.tail = w.prev
+}
+
+// Describe implements prometheus.Collector.
+func (m *poolMetrics) Describe(ch chan<- *prometheus.Desc) {
+	ch <- m.inUse
+	ch <- m.waiting
+	ch <- m.limit
+	ch <- m.rejected
+}
+
+// Collect implements prometheus.Collector.
+func (m *poolMetrics) Collect(ch chan<- prometheus.Metric) {
+	for _, p := range m.pools {
+		c := p.b.Counts()
+		ch <- prometheus.MustNewConstMetric(m.inUse, prometheus.GaugeValue, float64(c.InUse), p.label)
+		ch <- prometheus.MustNewConstMetric(m.waiting, prometheus.GaugeValue, float64(c.Waiting), p.label)
+		ch <- prometheus.MustNewConstMetric(m.limit, prometheus.GaugeValue, float64(p.b.MaxConcurrent()), p.label)
+		ch <- prometheus.MustNewConstMetric(m.rejected, prometheus.CounterValue, float64(c.Rejected), p.label)
 	}
-	w.prev, w.next, w.queued = nil, nil, false
 }

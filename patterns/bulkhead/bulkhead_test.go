@@ -2,466 +2,303 @@ package bulkhead
 
 import (
 	"context"
-	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/faultline/faultline/patterns"
+	pool "github.com/faultline/faultline/patterns/policy/bulkhead"
 )
 
-func newTestBulkhead(t *testing.T, maxConcurrent int, maxWait time.Duration, opts ...Option) *Bulkhead {
-	t.Helper()
-	b, err := New(Config{MaxConcurrent: maxConcurrent, MaxWait: maxWait}, opts...)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return b
-}
-
-// waitFor polls cond for up to 5s (waiters queue asynchronously).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 func TestValidate(t *testing.T) {
+	p := New()
 	tests := []struct {
-		name string
-		cfg  Config
-		want []string // substrings of the error; none: valid
+		name   string
+		mutate func(c *Config)
+		base   bool
+		want   []string // substrings of the error; none: valid
 	}{
-		{name: "defaults", cfg: DefaultConfig()},
-		{name: "one slot, waiting", cfg: Config{MaxConcurrent: 1, MaxWait: time.Second}},
-		{name: "zero slots", cfg: Config{MaxConcurrent: 0}, want: []string{"max_concurrent: must be in [1,"}},
-		{name: "too many slots", cfg: Config{MaxConcurrent: MaxConcurrentLimit + 1}, want: []string{"max_concurrent"}},
-		{name: "negative wait", cfg: Config{MaxConcurrent: 1, MaxWait: -time.Second}, want: []string{"max_wait: must be >= 0"}},
-		{name: "every field", cfg: Config{MaxConcurrent: -1, MaxWait: -1}, want: []string{"max_concurrent", "max_wait"}},
+		{name: "defaults"},
+		{name: "baseline", base: true},
+		{name: "no timeout", mutate: func(c *Config) { c.Storefront.Timeout = 0 }, want: []string{"storefront.timeout: must be > 0"}},
+		{name: "no workers", mutate: func(c *Config) { c.Storefront.Capacity.Workers = 0 }, want: []string{"storefront.capacity.workers"}},
+		{name: "bad bulkhead", mutate: func(c *Config) { c.Bulkheads.Reviews.MaxConcurrent = 0 }, want: []string{"bulkheads.reviews.max_concurrent"}},
+		{name: "bad bulkheads", mutate: func(c *Config) {
+			c.Bulkheads.Inventory.MaxWait = -1
+			c.Bulkheads.Reviews.MaxWait = -1
+		}, want: []string{"bulkheads.inventory.max_wait", "bulkheads.reviews.max_wait"}},
+		{name: "bad shared pool, unused", mutate: func(c *Config) { c.Storefront.SharedPool.MaxConcurrent = 0 }},
+		{name: "bad shared pool, used", base: true, mutate: func(c *Config) { c.Storefront.SharedPool.MaxConcurrent = 0 },
+			want: []string{"storefront.shared_pool.max_concurrent"}},
+		{name: "bad bulkhead, unused", base: true, mutate: func(c *Config) { c.Bulkheads.Reviews.MaxConcurrent = 0 }},
+		{name: "bad dependency", mutate: func(c *Config) { c.Reviews.Latency.Dist = "pareto" }, want: []string{"reviews.latency.dist"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Validate()
+			c := p.DefaultConfig().(*Config)
+			if tt.base {
+				c = p.BaselineConfig().(*Config)
+			}
+			if tt.mutate != nil {
+				tt.mutate(c)
+			}
+			err := p.Validate(c)
 			if len(tt.want) == 0 {
 				if err != nil {
 					t.Fatalf("Validate() = %v, want nil", err)
 				}
-				if _, err := New(tt.cfg); err != nil {
-					t.Fatalf("New() = %v, want nil", err)
-				}
 				return
 			}
 			if err == nil {
-				t.Fatalf("Validate() = nil, want errors %q", tt.want)
+				t.Fatalf("Validate() = nil, want %q", tt.want)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("Validate() = %q, want it to contain %q", err, w)
 				}
 			}
-			if _, err := New(tt.cfg); err == nil || !strings.Contains(err.Error(), "invalid config") {
-				t.Errorf("New() = %v, want an invalid config error", err)
-			}
 		})
+	}
+	if err := p.Validate(struct{}{}); err == nil {
+		t.Error("Validate(struct{}{}) = nil, want a type error")
+	}
+}
+
+func TestBaselineSharesOnePoolOfTheBulkheadsTotal(t *testing.T) {
+	p := New()
+	def, base := p.DefaultConfig().(*Config), p.BaselineConfig().(*Config)
+	if !def.Bulkheads.Enabled || base.Bulkheads.Enabled {
+		t.Fatalf("bulkheads enabled: default %v, baseline %v; want true, false", def.Bulkheads.Enabled, base.Bulkheads.Enabled)
+	}
+	if total := def.Bulkheads.Inventory.MaxConcurrent + def.Bulkheads.Reviews.MaxConcurrent; total != base.Storefront.SharedPool.MaxConcurrent {
+		t.Errorf("bulkheads hold %d slots, the shared pool %d: a fair comparison gives both the same", total, base.Storefront.SharedPool.MaxConcurrent)
 	}
 }
 
 func TestConfigYAMLKeys(t *testing.T) {
-	cfg := DefaultConfig()
-	if err := yaml.Unmarshal([]byte("max_concurrent: 8\nmax_wait: 20ms\n"), &cfg); err != nil {
+	c := New().DefaultConfig().(*Config)
+	src := "storefront: {timeout: 300ms, shared_pool: {max_concurrent: 3, max_wait: 50ms}}\n" +
+		"bulkheads: {enabled: false, reviews: {max_concurrent: 2, max_wait: 5ms}}\n"
+	if err := yaml.UnmarshalWithOptions([]byte(src), c, yaml.Strict()); err != nil {
 		t.Fatal(err)
 	}
-	if want := (Config{MaxConcurrent: 8, MaxWait: 20 * time.Millisecond}); cfg != want {
-		t.Errorf("decoded %+v, want %+v", cfg, want)
+	if c.Storefront.Timeout != 300*time.Millisecond ||
+		c.Storefront.SharedPool != (pool.Config{MaxConcurrent: 3, MaxWait: 50 * time.Millisecond}) ||
+		c.Bulkheads.Enabled ||
+		c.Bulkheads.Reviews != (pool.Config{MaxConcurrent: 2, MaxWait: 5 * time.Millisecond}) ||
+		c.Bulkheads.Inventory.MaxConcurrent != 8 {
+		t.Errorf("decoded %+v", c)
 	}
 }
 
-func TestAcquireWithoutWaiting(t *testing.T) {
+// fakeDeps serves inventory and reviews in-process; reviews calls block
+// until released (or their caller leaves).
+type fakeDeps struct {
+	inventory, reviews *httptest.Server
+	arrived            chan struct{}
+	release            chan struct{}
+	once               sync.Once
+}
+
+func newFakeDeps(t *testing.T) *fakeDeps {
+	f := &fakeDeps{arrived: make(chan struct{}, 16), release: make(chan struct{})}
+	f.inventory = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("stock"))
+	}))
+	f.reviews = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.arrived <- struct{}{}
+		select {
+		case <-f.release:
+		case <-r.Context().Done():
+		}
+		_, _ = w.Write([]byte("reviews"))
+	}))
+	t.Cleanup(func() {
+		f.unblock()
+		f.inventory.Close()
+		f.reviews.Close()
+	})
+	return f
+}
+
+func (f *fakeDeps) unblock() { f.once.Do(func() { close(f.release) }) }
+
+func (f *fakeDeps) env(reg *prometheus.Registry) patterns.Env {
+	return patterns.Env{
+		Upstream: func(callee string) string {
+			switch callee {
+			case Inventory:
+				return f.inventory.URL
+			case Reviews:
+				return f.reviews.URL
+			}
+			return ""
+		},
+		Registry: reg,
+	}
+}
+
+// answer is what the client got.
+type answer struct {
+	status   int
+	degraded bool
+}
+
+func get(t *testing.T, h http.Handler, path string) answer {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return answer{rec.Code, rec.Header().Get(patterns.DegradedHeader) == "1"}
+}
+
+// gauge reads one pool metric from reg.
+func gauge(t *testing.T, reg *prometheus.Registry, name, pool string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "pool" && l.GetValue() == pool {
+					return value(m)
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s{pool=%q}", name, pool)
+	return 0
+}
+
+func value(m *dto.Metric) float64 {
+	if m.Gauge != nil {
+		return m.Gauge.GetValue()
+	}
+	return m.Counter.GetValue()
+}
+
+// TestRoutesWhileReviewsHangs holds the only reviews slot (or the only
+// shared slot) with a hanging reviews call, then checks both routes.
+func TestRoutesWhileReviewsHangs(t *testing.T) {
 	tests := []struct {
-		name       string
-		slots      int
-		calls      int // Acquire calls, none released
-		wantOK     int
-		wantCounts Counts
+		name              string
+		bulkheads         bool
+		pool              string // the pool the hanging call holds
+		inventory, review answer
 	}{
-		{name: "under the bound", slots: 3, calls: 2, wantOK: 2, wantCounts: Counts{InUse: 2}},
-		{name: "at the bound", slots: 3, calls: 3, wantOK: 3, wantCounts: Counts{InUse: 3}},
-		{name: "over the bound", slots: 3, calls: 5, wantOK: 3, wantCounts: Counts{InUse: 3, Rejected: 2}},
-		{name: "one slot", slots: 1, calls: 4, wantOK: 1, wantCounts: Counts{InUse: 1, Rejected: 3}},
+		// Reviews' own bulkhead is full: reviews falls back at once,
+		// inventory is untouched.
+		{name: "bulkheads", bulkheads: true, pool: Reviews,
+			inventory: answer{http.StatusOK, false}, review: answer{http.StatusOK, true}},
+		// The shared pool is full: both routes are refused after the
+		// wait; reviews falls back, inventory fails.
+		{name: "shared pool", pool: SharedPool,
+			inventory: answer{http.StatusServiceUnavailable, false}, review: answer{http.StatusOK, true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := newTestBulkhead(t, tt.slots, 0)
-			var permits []Permit
-			for i := range tt.calls {
-				start := time.Now()
-				p, err := b.Acquire(context.Background())
-				switch {
-				case i < tt.wantOK && err != nil:
-					t.Fatalf("call %d: %v, want a slot", i, err)
-				case i >= tt.wantOK && !errors.Is(err, ErrFull):
-					t.Fatalf("call %d: %v, want ErrFull", i, err)
-				case i >= tt.wantOK && time.Since(start) > 100*time.Millisecond:
-					t.Errorf("call %d: rejection took %v, want at once", i, time.Since(start))
-				}
-				if err == nil {
-					permits = append(permits, p)
-				}
+			deps := newFakeDeps(t)
+			reg := prometheus.NewRegistry()
+			c := New().DefaultConfig().(*Config)
+			c.Storefront.Timeout = 10 * time.Second
+			c.Bulkheads.Enabled = tt.bulkheads
+			c.Bulkheads.Reviews = pool.Config{MaxConcurrent: 1, MaxWait: 0}
+			c.Storefront.SharedPool = pool.Config{MaxConcurrent: 1, MaxWait: 20 * time.Millisecond}
+			h, stop, err := New().Handler(context.Background(), Storefront, c, deps.env(reg))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if got := b.Counts(); got != tt.wantCounts {
-				t.Errorf("Counts() = %+v, want %+v", got, tt.wantCounts)
+			defer stop()
+
+			hanging := make(chan answer, 1)
+			go func() { hanging <- get(t, h, "/reviews") }()
+			<-deps.arrived
+			if got := gauge(t, reg, InUseMetric, tt.pool); got != 1 {
+				t.Errorf("%s{pool=%q} = %v with a call hanging, want 1", InUseMetric, tt.pool, got)
 			}
-			for _, p := range permits {
-				p.Release()
+
+			if got := get(t, h, "/inventory"); got != tt.inventory {
+				t.Errorf("GET /inventory = %+v, want %+v", got, tt.inventory)
 			}
-			if got := b.InUse(); got != 0 {
-				t.Errorf("InUse() after releasing all = %d, want 0", got)
+			if got := get(t, h, "/reviews"); got != tt.review {
+				t.Errorf("GET /reviews = %+v, want %+v", got, tt.review)
 			}
-			if _, err := b.TryAcquire(); err != nil {
-				t.Errorf("TryAcquire() after releasing all = %v, want a slot", err)
+			wantRejected := 1.0
+			if !tt.bulkheads {
+				wantRejected = 2 // inventory's call too
+			}
+			if got := gauge(t, reg, RejectedMetric, tt.pool); got != wantRejected {
+				t.Errorf("%s{pool=%q} = %v, want %v", RejectedMetric, tt.pool, got, wantRejected)
+			}
+
+			deps.unblock()
+			if got := <-hanging; got != (answer{http.StatusOK, false}) {
+				t.Errorf("the hanging reviews call answered %+v once released, want 200", got)
+			}
+			if got := gauge(t, reg, InUseMetric, tt.pool); got != 0 {
+				t.Errorf("%s{pool=%q} = %v at rest, want 0", InUseMetric, tt.pool, got)
 			}
 		})
 	}
 }
 
-func TestWaiting(t *testing.T) {
-	tests := []struct {
-		name    string
-		maxWait time.Duration
-		// what happens while the call waits: nothing, a release, or its
-		// context ends.
-		release, cancel bool
-		want            error
-		wantCounts      Counts // after the waiter is done (its slot kept)
-	}{
-		{name: "a slot is freed", maxWait: 10 * time.Second, release: true,
-			wantCounts: Counts{InUse: 1, Waited: 1}},
-		{name: "max wait passes", maxWait: 30 * time.Millisecond, want: ErrFull,
-			wantCounts: Counts{InUse: 1, Waited: 1, Rejected: 1}},
-		{name: "the caller gives up", maxWait: 10 * time.Second, cancel: true, want: context.Canceled,
-			wantCounts: Counts{InUse: 1, Waited: 1, Canceled: 1}},
+// TestTimeouts: a call that outlasts the timeout is an error on the
+// inventory route and a fallback on the reviews route.
+func TestTimeouts(t *testing.T) {
+	deps := newFakeDeps(t)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}))
+	defer slow.Close()
+	deps.inventory.Close()
+	deps.inventory = slow
+	c := New().DefaultConfig().(*Config)
+	c.Storefront.Timeout = 30 * time.Millisecond
+	h, stop, err := New().Handler(context.Background(), Storefront, c, deps.env(prometheus.NewRegistry()))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b := newTestBulkhead(t, 1, tt.maxWait)
-			held, err := b.Acquire(context.Background())
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			type result struct {
-				p   Permit
-				err error
-				d   time.Duration
-			}
-			done := make(chan result, 1)
-			go func() {
-				start := time.Now()
-				p, err := b.Acquire(ctx)
-				done <- result{p, err, time.Since(start)}
-			}()
-			waitFor(t, "the call waits", func() bool { return b.Waiting() == 1 })
-			switch {
-			case tt.release:
-				held.Release()
-			case tt.cancel:
-				cancel()
-			}
-			r := <-done
-			if !errors.Is(r.err, tt.want) || (tt.want == nil) != (r.err == nil) {
-				t.Fatalf("Acquire() = %v, want %v", r.err, tt.want)
-			}
-			if errors.Is(tt.want, ErrFull) && r.d < tt.maxWait {
-				t.Errorf("rejected after %v, before max wait %v", r.d, tt.maxWait)
-			}
-			if got := b.Counts(); got != tt.wantCounts {
-				t.Errorf("Counts() = %+v, want %+v", got, tt.wantCounts)
-			}
-			r.p.Release()
-			if !tt.release {
-				held.Release()
-			}
-			if c := b.Counts(); c.InUse != 0 || c.Waiting != 0 {
-				t.Errorf("after releasing everything: %+v, want nothing in use or waiting", c)
-			}
-		})
+	defer stop()
+	if got, want := get(t, h, "/inventory"), (answer{http.StatusGatewayTimeout, false}); got != want {
+		t.Errorf("GET /inventory = %+v, want %+v", got, want)
+	}
+	if got, want := get(t, h, "/reviews"), (answer{http.StatusOK, true}); got != want {
+		t.Errorf("GET /reviews = %+v, want %+v", got, want)
+	}
+	if got, want := get(t, h, "/nope"), http.StatusNotFound; got.status != want {
+		t.Errorf("GET /nope = %d, want %d", got.status, want)
 	}
 }
 
-func TestContextDoneBeforeAcquire(t *testing.T) {
-	b := newTestBulkhead(t, 1, time.Second)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := b.Acquire(ctx); !errors.Is(err, context.Canceled) {
-		t.Fatalf("Acquire(done ctx) = %v, want context.Canceled", err)
+func TestHandlerRejectsUnknownServiceAndBadConfig(t *testing.T) {
+	p := New()
+	env := patterns.Env{Upstream: func(string) string { return "" }, Registry: prometheus.NewRegistry()}
+	if _, _, err := p.Handler(context.Background(), "nope", p.DefaultConfig(), env); err == nil {
+		t.Error("Handler(nope) = nil error")
 	}
-	if c := b.Counts(); c != (Counts{Canceled: 1}) {
-		t.Errorf("Counts() = %+v, want one canceled call and nothing in use", c)
+	bad := p.DefaultConfig().(*Config)
+	bad.Storefront.Timeout = 0
+	if _, _, err := p.Handler(context.Background(), Storefront, bad, env); err == nil {
+		t.Error("Handler(bad config) = nil error")
 	}
-}
-
-// TestFIFO queues waiters one after another and checks that released slots
-// go to them in arrival order, and that a newcomer does not overtake them.
-func TestFIFO(t *testing.T) {
-	const waiters = 5
-	b := newTestBulkhead(t, 1, 10*time.Second)
-	held, _ := b.Acquire(context.Background())
-	order := make(chan int, waiters)
-	permits := make(chan Permit, waiters)
-	for i := range waiters {
-		go func() {
-			p, err := b.Acquire(context.Background())
-			if err != nil {
-				t.Errorf("waiter %d: %v", i, err)
-				return
-			}
-			order <- i
-			permits <- p
-		}()
-		waitFor(t, "the waiter queues", func() bool { return b.Waiting() == i+1 })
-	}
-	held.Release()
-	for want := range waiters {
-		got := <-order
-		if got != want {
-			t.Fatalf("slot %d went to waiter %d, want %d", want, got, want)
+	for _, s := range p.Topology().Services {
+		if _, stop, err := p.Handler(context.Background(), s, p.DefaultConfig(), patterns.Env{
+			Upstream: func(string) string { return "http://127.0.0.1:1" }, Registry: prometheus.NewRegistry(),
+		}); err != nil {
+			t.Errorf("Handler(%s) = %v", s, err)
+		} else {
+			stop()
 		}
-		if want < waiters-1 {
-			// The slot is handed over, not freed: a newcomer cannot take it.
-			if _, err := b.TryAcquire(); !errors.Is(err, ErrFull) {
-				t.Fatalf("TryAcquire() with waiters queued = %v, want ErrFull", err)
-			}
-		}
-		(<-permits).Release()
-	}
-	if c := b.Counts(); c.InUse != 0 || c.Waiting != 0 || c.Waited != waiters {
-		t.Errorf("Counts() = %+v, want nothing in use or waiting and %d waited", c, waiters)
-	}
-}
-
-func TestZeroPermit(t *testing.T) {
-	var p Permit
-	p.Release() // must not panic
-	b := newTestBulkhead(t, 1, 0)
-	held, _ := b.Acquire(context.Background())
-	rejected, err := b.Acquire(context.Background())
-	if !errors.Is(err, ErrFull) {
-		t.Fatalf("Acquire() = %v, want ErrFull", err)
-	}
-	rejected.Release() // the zero Permit: frees nothing
-	if got := b.InUse(); got != 1 {
-		t.Errorf("InUse() = %d after releasing a rejected permit, want 1", got)
-	}
-	held.Release()
-}
-
-// recorder is an Observer that counts events.
-type recorder struct {
-	acquired, waitedAcquire, released, waits, full, gaveUp atomic.Int64
-}
-
-func (r *recorder) OnAcquire(waited time.Duration) {
-	r.acquired.Add(1)
-	if waited > 0 {
-		r.waitedAcquire.Add(1)
-	}
-}
-func (r *recorder) OnRelease() { r.released.Add(1) }
-func (r *recorder) OnWait()    { r.waits.Add(1) }
-func (r *recorder) OnReject(err error) {
-	if errors.Is(err, ErrFull) {
-		r.full.Add(1)
-	} else {
-		r.gaveUp.Add(1)
-	}
-}
-
-func TestObserver(t *testing.T) {
-	rec := &recorder{}
-	b := newTestBulkhead(t, 1, 20*time.Millisecond, WithObserver(rec), WithObserver(nil))
-	held, _ := b.Acquire(context.Background()) // acquired
-	if _, err := b.Acquire(context.Background()); !errors.Is(err, ErrFull) {
-		t.Fatalf("Acquire() on a full bulkhead = %v, want ErrFull", err) // waits, full
-	}
-	if _, err := b.TryAcquire(); !errors.Is(err, ErrFull) {
-		t.Fatalf("TryAcquire() on a full bulkhead = %v, want ErrFull", err) // full
-	}
-
-	// A waiter that gets the slot, then one whose caller gives up.
-	b.maxWait = time.Minute
-	got := make(chan error, 1)
-	go func() {
-		p, err := b.Acquire(context.Background()) // waits, acquired after a wait
-		p.Release()                               // released
-		got <- err
-	}()
-	waitFor(t, "the call waits", func() bool { return b.Waiting() == 1 })
-	held.Release() // released
-	if err := <-got; err != nil {
-		t.Fatalf("waiter: %v", err)
-	}
-	held, _ = b.Acquire(context.Background()) // acquired
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
-		_, err := b.Acquire(ctx) // waits, gave up
-		got <- err
-	}()
-	waitFor(t, "the call waits", func() bool { return b.Waiting() == 1 })
-	cancel()
-	if err := <-got; !errors.Is(err, context.Canceled) {
-		t.Fatalf("Acquire() = %v, want context.Canceled", err)
-	}
-	held.Release() // released
-
-	for _, c := range []struct {
-		name      string
-		got, want int64
-	}{
-		{"OnAcquire", rec.acquired.Load(), 3},
-		{"OnAcquire after a wait", rec.waitedAcquire.Load(), 1},
-		{"OnRelease", rec.released.Load(), 3},
-		{"OnWait", rec.waits.Load(), 3},
-		{"OnReject(ErrFull)", rec.full.Load(), 2},
-		{"OnReject(ctx error)", rec.gaveUp.Load(), 1},
-	} {
-		if c.got != c.want {
-			t.Errorf("%s called %d times, want %d", c.name, c.got, c.want)
-		}
-	}
-}
-
-// TestConcurrentUse hammers a small bulkhead from many goroutines and checks
-// that the bound is never exceeded, every call ends one way or another, and
-// the bulkhead ends empty. Run it with -race.
-func TestConcurrentUse(t *testing.T) {
-	for _, maxWait := range []time.Duration{0, 200 * time.Microsecond, time.Second} {
-		t.Run(maxWait.String(), func(t *testing.T) {
-			const slots, goroutines, calls = 4, 16, 150
-			rec := &recorder{}
-			b := newTestBulkhead(t, slots, maxWait, WithObserver(rec))
-			var inside, peak, ok, full atomic.Int64
-			var wg sync.WaitGroup
-			for range goroutines {
-				wg.Go(func() {
-					for range calls {
-						p, err := b.Acquire(context.Background())
-						if err != nil {
-							if !errors.Is(err, ErrFull) {
-								t.Errorf("Acquire() = %v", err)
-							}
-							full.Add(1)
-							continue
-						}
-						n := inside.Add(1)
-						for {
-							m := peak.Load()
-							if n <= m || peak.CompareAndSwap(m, n) {
-								break
-							}
-						}
-						if n > slots {
-							t.Errorf("%d calls inside a bulkhead of %d", n, slots)
-						}
-						time.Sleep(time.Duration(n) * 50 * time.Microsecond)
-						inside.Add(-1)
-						ok.Add(1)
-						p.Release()
-					}
-				})
-			}
-			wg.Wait()
-			c := b.Counts()
-			if c.InUse != 0 || c.Waiting != 0 {
-				t.Errorf("Counts() at the end = %+v, want nothing in use or waiting", c)
-			}
-			if got := ok.Load() + full.Load(); got != goroutines*calls {
-				t.Errorf("%d calls ended, want %d", got, goroutines*calls)
-			}
-			if int64(c.Rejected) != full.Load() || rec.full.Load() != full.Load() {
-				t.Errorf("rejected: counted %d, observed %d, returned %d", c.Rejected, rec.full.Load(), full.Load())
-			}
-			if rec.acquired.Load() != ok.Load() || rec.released.Load() != ok.Load() {
-				t.Errorf("observed %d acquires and %d releases, want %d", rec.acquired.Load(), rec.released.Load(), ok.Load())
-			}
-			if peak.Load() > slots {
-				t.Errorf("peak concurrency %d > %d", peak.Load(), slots)
-			}
-			t.Logf("max wait %v: %d acquired (%d waited), %d rejected, peak %d", maxWait, ok.Load(), c.Waited, full.Load(), peak.Load())
-		})
-	}
-}
-
-func TestHotPathDoesNotAllocate(t *testing.T) {
-	b := newTestBulkhead(t, 4, time.Second, WithObserver(&recorder{}))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	tests := []struct {
-		name string
-		f    func()
-	}{
-		{"Acquire+Release", func() {
-			p, err := b.Acquire(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.Release()
-		}},
-		{"TryAcquire+Release", func() {
-			p, err := b.TryAcquire()
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.Release()
-		}},
-	}
-	for _, tt := range tests {
-		if n := testing.AllocsPerRun(1000, tt.f); n != 0 {
-			t.Errorf("%s allocates %.1f times per call, want 0", tt.name, n)
-		}
-	}
-	full := newTestBulkhead(t, 1, 0)
-	full.Acquire(ctx)
-	if n := testing.AllocsPerRun(1000, func() { full.Acquire(ctx) }); n != 0 {
-		t.Errorf("a rejection allocates %.1f times per call, want 0", n)
-	}
-	// Waiters and their timers are pooled: waiting (here until MaxWait)
-	// allocates nothing either, once warm.
-	if raceEnabled {
-		return
-	}
-	waiting := newTestBulkhead(t, 1, 200*time.Microsecond)
-	waiting.Acquire(ctx)
-	if n := testing.AllocsPerRun(50, func() {
-		if _, err := waiting.Acquire(ctx); !errors.Is(err, ErrFull) {
-			t.Fatalf("Acquire() = %v, want ErrFull", err)
-		}
-	}); n != 0 {
-		t.Errorf("waiting allocates %.1f times per call, want 0", n)
-	}
-}
-
-func TestReleasingTwiceWhenEmpty(t *testing.T) {
-	b := newTestBulkhead(t, 2, time.Second)
-	p, _ := b.Acquire(context.Background())
-	p.Release()
-	p.Release() // misuse: no slot is taken, so it is ignored
-	if c := b.Counts(); c.InUse != 0 || c.Waiting != 0 {
-		t.Fatalf("Counts() = %+v after a double release, want nothing in use or waiting", c)
-	}
-	for i := range 2 {
-		if _, err := b.TryAcquire(); err != nil {
-			t.Fatalf("TryAcquire() %d = %v, want a slot", i, err)
-		}
-	}
-	if _, err := b.TryAcquire(); !errors.Is(err, ErrFull) {
-		t.Fatalf("third TryAcquire() = %v, want ErrFull", err)
 	}
 }

@@ -7,9 +7,9 @@ package catalog
 import (
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/ambassador"
+	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/patterns/sidecar"
-	"github.com/faultline/faultline/patterns/storefront"
 )
 
 // All returns every pattern.
@@ -18,6 +18,6 @@ func All() patterns.Catalog {
 		circuitbreaker.New(),
 		ambassador.New(),
 		sidecar.New(),
-		storefront.New(),
+		bulkhead.New(),
 	}
 }

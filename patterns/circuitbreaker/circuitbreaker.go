@@ -18,10 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/patterns/breaker"
-	"github.com/faultline/faultline/patterns/breaker/breakerprom"
-	"github.com/faultline/faultline/patterns/dependency"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/patterns/kit/dependency"
+	"github.com/faultline/faultline/patterns/kit/service"
+	"github.com/faultline/faultline/patterns/policy/breaker"
+	"github.com/faultline/faultline/patterns/policy/breaker/breakerprom"
 )
 
 // Service names.

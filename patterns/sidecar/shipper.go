@@ -12,8 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faultline/faultline/patterns/internal/wait"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/patterns/kit/service"
 )
 
 // Telemetry metric names. Every one but ReceivedMetric carries a "where"
@@ -182,7 +182,7 @@ func (s *shipper) ship(ctx context.Context, body []byte, n int) bool {
 		if last {
 			s.c.dropped.Add(float64(n))
 		}
-		if wait.Sleep(ctx, s.cfg.Backoff) != nil {
+		if clock.Sleep(ctx, s.cfg.Backoff) != nil {
 			return false
 		}
 		if last {

@@ -33,10 +33,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faultline/faultline/internal/clock"
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/patterns/dependency"
-	"github.com/faultline/faultline/patterns/internal/wait"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/patterns/kit/dependency"
+	"github.com/faultline/faultline/patterns/kit/service"
 )
 
 // Service names.
@@ -281,7 +281,7 @@ func newApp(c *Config, env patterns.Env) (http.Handler, func()) {
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	if wait.Sleep(r.Context(), a.sampler.Next()) != nil {
+	if clock.Sleep(r.Context(), a.sampler.Next()) != nil {
 		return // the client gave up
 	}
 	rec := fmt.Appendf(nil, `{"ts":%q,"service":"app","route":%q,"status":200,"duration_us":%d}`,
@@ -400,7 +400,7 @@ func newCollector(c CollectorConfig, env patterns.Env) http.Handler {
 			http.Error(w, "read batch: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		if wait.Sleep(r.Context(), sampler.Next()) != nil {
+		if clock.Sleep(r.Context(), sampler.Next()) != nil {
 			return // the sidecar gave up: not delivered
 		}
 		received.Add(float64(len(records(body))))

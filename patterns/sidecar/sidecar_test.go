@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/patterns/dependency"
+	"github.com/faultline/faultline/patterns/kit/dependency"
 )
 
 func TestValidate(t *testing.T) {

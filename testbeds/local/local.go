@@ -28,7 +28,7 @@ import (
 
 	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
 )
 

@@ -31,7 +31,7 @@ import (
 
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/catalog"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/patterns/kit/service"
 )
 
 // ShutdownTimeout bounds how long a server waits for requests in flight

@@ -42,7 +42,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faultline/faultline/patterns/internal/wait"
+	"github.com/faultline/faultline/internal/clock"
 )
 
 // Clock tells the budget the time. Tests inject a fake one with WithClock.
@@ -84,7 +84,7 @@ type options struct {
 }
 
 func newOptions(opts []Option) options {
-	o := options{clock: systemClock{}, seed: 1, retryable: func(error) bool { return true }, sleep: wait.Sleep}
+	o := options{clock: systemClock{}, seed: 1, retryable: func(error) bool { return true }, sleep: clock.Sleep}
 	for _, opt := range opts {
 		opt(&o)
 	}

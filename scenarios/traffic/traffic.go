@@ -1,4 +1,4 @@
-// Package load drives a scenario's client traffic with the Vegeta library
+// Package traffic drives a scenario's client traffic with the Vegeta library
 // and aggregates the results into per-route time windows (reports.Window).
 //
 // It paces hits along stages (steps and linear ramps), picks targets by
@@ -8,7 +8,7 @@
 //
 // It takes plain parameters and must not import scenarios (nor patterns,
 // faults, testbeds or cmd); of ours it imports only reports.
-package load
+package traffic
 
 import (
 	"bufio"

@@ -12,7 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/policy/breaker"
 )
 
 // StateMetric is the gauge carrying the breaker's state.

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/sync/semaphore"
 
-	"github.com/faultline/faultline/patterns/bulkhead"
+	"github.com/faultline/faultline/patterns/policy/bulkhead"
 )
 
 // BenchmarkAcquireRelease measures the hot path, taking a free slot and

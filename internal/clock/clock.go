@@ -1,6 +1,6 @@
-// Package wait holds the one context-aware sleep the patterns share. It is
-// internal to patterns and imports nothing of faultline.
-package wait
+// Package clock holds the time helpers every layer of faultline shares: the
+// one context-aware sleep. It imports nothing of faultline.
+package clock
 
 import (
 	"context"

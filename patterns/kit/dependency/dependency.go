@@ -18,8 +18,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faultline/faultline/patterns/internal/wait"
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/patterns/kit/service"
 )
 
 // Distributions of service time.
@@ -137,7 +137,7 @@ func Handler(name string, c Config, seed int64, reg prometheus.Registerer) http.
 		body[i] = 'a' + byte(i%26)
 	}
 	h := limiter.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := wait.Sleep(r.Context(), sampler.Next()); err != nil {
+		if err := clock.Sleep(r.Context(), sampler.Next()); err != nil {
 			return // the caller gave up
 		}
 		w.Header().Set("Content-Type", "text/plain")

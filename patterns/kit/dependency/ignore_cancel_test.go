@@ -10,7 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faultline/faultline/patterns/service"
+	"github.com/faultline/faultline/patterns/kit/service"
 )
 
 // TestIgnoreCancel checks that a caller who has gone still costs the

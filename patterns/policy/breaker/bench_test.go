@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/policy/breaker"
 	"github.com/sony/gobreaker/v2"
 )
 

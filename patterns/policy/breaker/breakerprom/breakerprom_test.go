@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/faultline/faultline/patterns/breaker"
+	"github.com/faultline/faultline/patterns/policy/breaker"
 )
 
 func TestStateAndTransitionsExported(t *testing.T) {
