@@ -1,18 +1,25 @@
-// Package patterns holds the reference implementations of distributed-system
-// resilience patterns, each as a small topology of HTTP services.
+// Package patterns is the contract between faultline's reference
+// implementations of resilience patterns and what exercises them: a Pattern
+// is a small topology of HTTP services (Topology), a configuration with
+// documented defaults, a baseline configuration (the naive design the
+// pattern is compared with), and a handler per service. Services only know
+// each other through the addresses an Env hands them, which a testbed
+// points at Toxiproxy proxies, one per edge.
 //
-// A Pattern declares its services, the edges between them (caller → callee),
-// the client's entry edge, a configuration with documented defaults, and a
-// baseline configuration (the naive implementation the pattern is compared
-// with). Services only know each other through the addresses an Env hands
-// them, which a testbed points at Toxiproxy proxies, one per edge.
+// The tree under patterns/ holds three kinds of package:
 //
-// Sub-packages hold the building blocks (service scaffolding, the shared
-// dependency service, one package per resilience policy) and one package per
-// pattern topology. The catalog sub-package lists every pattern.
+//   - patterns/<name>: one package per pattern, named as scenario files
+//     name it (circuitbreaker for "circuit-breaker", bulkhead, sidecar,
+//     ambassador). It states its pattern with a Spec and Define, and
+//     patterns/catalog lists it. See CREATING_PATTERNS.md.
+//   - patterns/policy/<name>: reusable resilience policies (breaker,
+//     bulkhead, retry), leaf libraries with no HTTP and no metrics that a
+//     pattern's services put in front of their calls.
+//   - patterns/kit/<name>: building blocks every pattern's services share:
+//     service (scaffolding, capacity, the service-to-service HTTP client)
+//     and dependency (the configurable downstream service).
 //
-// This package and its sub-packages must not import scenarios, reports,
-// testbeds or cmd: patterns know nothing of how they are exercised.
+// It imports nothing of faultline.
 package patterns
 
 import (
@@ -115,7 +122,8 @@ type Env struct {
 	Registry prometheus.Registerer
 }
 
-// Pattern is one reference implementation.
+// Pattern is one reference implementation. Pattern packages do not
+// implement it by hand: Define makes one from a Spec.
 type Pattern interface {
 	// Name is the pattern's identifier in scenario files ("circuit-breaker").
 	Name() string
@@ -132,7 +140,8 @@ type Pattern interface {
 	// Validate checks a configuration after overrides were applied.
 	Validate(cfg any) error
 	// Handler builds the HTTP handler of one service for a configuration.
-	// The returned stop function releases what the handler holds.
+	// The returned stop function releases what the handler holds; it is
+	// never nil.
 	Handler(ctx context.Context, service string, cfg any, env Env) (http.Handler, func(), error)
 }
 
