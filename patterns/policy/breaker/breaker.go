@@ -44,9 +44,12 @@
 //	resp, err := call()
 //	p.Done(err == nil && resp.StatusCode < 500, time.Since(start))
 //
-// This package is a leaf library: it must not import anything of faultline
-// (nor HTTP or metrics libraries). Callers export metrics through an Observer
-// or by reading Counts.
+// It is a policy (patterns/policy): a leaf library, with no HTTP and no
+// metrics library and, of faultline, only its internal packages. Callers
+// export metrics through an Observer or by reading Counts (see
+// breakerprom).
+//
+// It must not import patterns, faults, scenarios, reports, testbeds, cmd or github.com/prometheus/client_golang.
 package breaker
 
 import (

@@ -2,8 +2,9 @@ package breaker
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // Window kinds for Config.Window.
@@ -63,12 +64,12 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate reports every invalid field, each error naming the field by its
-// YAML key.
+// Validate reports every invalid field, each a field error
+// (internal/field) whose path is the field's YAML key.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{field}, args...)...))
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, field.Errorf(path, format, args...))
 	}
 	if c.Window != CountWindow && c.Window != TimeWindow {
 		bad("window", "must be %q or %q, got %q", CountWindow, TimeWindow, c.Window)

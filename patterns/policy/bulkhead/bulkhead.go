@@ -26,9 +26,11 @@
 // A call arriving while others wait queues behind them, so waiters are not
 // overtaken (except by a call racing with the first waiter's arrival).
 //
-// This package is a leaf library: it must not import anything of faultline
-// (nor HTTP or metrics libraries). Callers export metrics through an
-// Observer or by reading Counts.
+// It is a policy (patterns/policy): a leaf library, with no HTTP and no
+// metrics library and, of faultline, only its internal packages. Callers
+// export metrics through an Observer or by reading Counts.
+//
+// It must not import patterns, faults, scenarios, reports, testbeds, cmd or github.com/prometheus/client_golang.
 package bulkhead
 
 import (

@@ -2,8 +2,9 @@ package bulkhead
 
 import (
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // MaxConcurrentLimit bounds Config.MaxConcurrent.
@@ -27,15 +28,15 @@ func DefaultConfig() Config {
 	return Config{MaxConcurrent: 25, MaxWait: 0}
 }
 
-// Validate reports every invalid field, each error naming the field by its
-// YAML key.
+// Validate reports every invalid field, each a field error
+// (internal/field) whose path is the field's YAML key.
 func (c Config) Validate() error {
 	var errs []error
 	if c.MaxConcurrent < 1 || c.MaxConcurrent > MaxConcurrentLimit {
-		errs = append(errs, fmt.Errorf("max_concurrent: must be in [1,%d], got %d", MaxConcurrentLimit, c.MaxConcurrent))
+		errs = append(errs, field.Errorf("max_concurrent", "must be in [1,%d], got %d", MaxConcurrentLimit, c.MaxConcurrent))
 	}
 	if c.MaxWait < 0 {
-		errs = append(errs, fmt.Errorf("max_wait: must be >= 0 (0 rejects at once), got %v", c.MaxWait))
+		errs = append(errs, field.Errorf("max_wait", "must be >= 0 (0 rejects at once), got %v", c.MaxWait))
 	}
 	return errors.Join(errs...)
 }

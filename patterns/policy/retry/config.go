@@ -2,9 +2,10 @@ package retry
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"time"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // Jitter kinds for Config.Jitter.
@@ -71,12 +72,13 @@ func DefaultBudgetConfig() BudgetConfig {
 	return BudgetConfig{Enabled: true, Ratio: 0.2, MinPerSecond: 10, Window: 10 * time.Second}
 }
 
-// Validate reports every invalid field, each error naming the field by its
-// YAML key. The budget is only checked when it is enabled.
+// Validate reports every invalid field, each a field error
+// (internal/field) whose path is the field's YAML key. The budget is only
+// checked when it is enabled.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{field}, args...)...))
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, field.Errorf(path, format, args...))
 	}
 	if c.MaxAttempts < 1 || c.MaxAttempts > MaxAttemptsLimit {
 		bad("max_attempts", "must be in [1,%d], got %d", MaxAttemptsLimit, c.MaxAttempts)
@@ -91,7 +93,7 @@ func (c Config) Validate() error {
 		bad("jitter", "must be %q or %q, got %q", JitterFull, JitterNone, c.Jitter)
 	}
 	if c.Budget.Enabled {
-		errs = append(errs, c.Budget.problems("budget.")...)
+		errs = append(errs, field.In("budget", c.Budget.Validate()))
 	}
 	return errors.Join(errs...)
 }
@@ -99,14 +101,12 @@ func (c Config) Validate() error {
 // MaxRatio bounds BudgetConfig.Ratio.
 const MaxRatio = 10
 
-// Validate reports every invalid field of an enabled or disabled budget.
-func (c BudgetConfig) Validate() error { return errors.Join(c.problems("")...) }
-
-// problems lists the invalid fields, each named prefix+key.
-func (c BudgetConfig) problems(prefix string) []error {
+// Validate reports every invalid field of an enabled or disabled budget,
+// each a field error (internal/field) whose path is the field's YAML key.
+func (c BudgetConfig) Validate() error {
 	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{prefix + field}, args...)...))
+	bad := func(path, format string, args ...any) {
+		errs = append(errs, field.Errorf(path, format, args...))
 	}
 	if !(c.Ratio >= 0 && c.Ratio <= MaxRatio) { // also rejects NaN
 		bad("ratio", "must be in [0,%d], got %v", MaxRatio, c.Ratio)
@@ -118,5 +118,5 @@ func (c BudgetConfig) problems(prefix string) []error {
 		bad("window", "must be at least %v (it is split into %d buckets), got %v",
 			time.Duration(budgetBuckets), budgetBuckets, c.Window)
 	}
-	return errs
+	return errors.Join(errs...)
 }

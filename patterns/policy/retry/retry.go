@@ -30,9 +30,12 @@
 // Do allocates nothing of its own when no backoff delay is waited (see
 // BenchmarkRetryPath); waiting a delay costs one timer.
 //
-// This package is a leaf library: it must not import anything of faultline
-// (nor HTTP or metrics libraries). Callers export metrics through an
+// It is a policy (patterns/policy): a leaf library, with no HTTP and no
+// metrics library and, of faultline, only its internal packages (it waits
+// its backoff with internal/clock). Callers export metrics through an
 // Observer or by reading Budget.Counts.
+//
+// It must not import patterns, faults, scenarios, reports, testbeds, cmd or github.com/prometheus/client_golang.
 package retry
 
 import (
