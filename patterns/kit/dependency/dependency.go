@@ -1,14 +1,15 @@
 // Package dependency is the configurable downstream service every pattern
 // uses to model what it calls: a service-time distribution, bounded
 // capacity (workers and a queue, so overload queues and then rejects) and a
-// response size.
+// response size. A pattern declares one with Service; Sampler draws service
+// times for services of its own. It is a building block (patterns/kit): it
+// knows no pattern.
 //
-// It must not import scenarios, reports, testbeds or cmd.
+// It must not import patterns/catalog, patterns/policy, scenarios, reports, testbeds or cmd.
 package dependency
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -19,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/internal/field"
+	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/service"
 )
 
@@ -63,24 +66,25 @@ func DefaultConfig() Config {
 	}
 }
 
-// Validate checks the configuration, naming the offending field.
+// Validate checks the configuration and returns a field error
+// (internal/field) naming the first offending field by its YAML key.
 func (c Config) Validate() error {
 	switch c.Latency.Dist {
 	case Constant, Uniform, Exponential, LogNormal:
 	default:
-		return fmt.Errorf("latency.dist: must be one of constant, uniform, exponential, lognormal; got %q", c.Latency.Dist)
+		return field.Errorf("latency.dist", "must be one of constant, uniform, exponential, lognormal; got %q", c.Latency.Dist)
 	}
 	if c.Latency.Mean < 0 {
-		return fmt.Errorf("latency.mean: must be >= 0, got %s", c.Latency.Mean)
+		return field.Errorf("latency.mean", "must be >= 0, got %s", c.Latency.Mean)
 	}
 	if c.Latency.Spread < 0 {
-		return fmt.Errorf("latency.spread: must be >= 0, got %s", c.Latency.Spread)
+		return field.Errorf("latency.spread", "must be >= 0, got %s", c.Latency.Spread)
 	}
 	if err := c.Capacity.Validate(); err != nil {
-		return fmt.Errorf("capacity.%w", err)
+		return field.In("capacity", err)
 	}
 	if c.ResponseBytes < 0 || c.ResponseBytes > 1<<20 {
-		return fmt.Errorf("response_bytes: must be in [0, 1MiB], got %d", c.ResponseBytes)
+		return field.Errorf("response_bytes", "must be in [0, 1MiB], got %d", c.ResponseBytes)
 	}
 	return nil
 }
@@ -125,6 +129,33 @@ func (s *Sampler) Next() time.Duration {
 	}
 	return time.Duration(max(v, 0))
 }
+
+// Service returns the builder of a dependency service called name (its
+// capacity metrics' pool label), whose configuration pick takes from the
+// pattern's. A pattern declares its downstream services with it:
+//
+//	Payments: dependency.Service(Payments, func(c *Config) dependency.Config { return c.Payments }),
+func Service[C any](name string, pick func(c *C) Config, opts ...Option) patterns.Builder[C] {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return func(_ context.Context, c *C, env patterns.Env) (http.Handler, func(), error) {
+		return Handler(name, pick(c), env.Seed+o.seedOffset, env.Registry), nil, nil
+	}
+}
+
+// An Option changes the service Service builds.
+type Option func(*options)
+
+type options struct {
+	seedOffset int64
+}
+
+// SeedOffset makes the service draw its times with the testbed's seed plus
+// n. Give the dependencies of one pattern different offsets, so that they
+// do not draw the same times.
+func SeedOffset(n int64) Option { return func(o *options) { o.seedOffset = n } }
 
 // Handler serves every path: it takes a worker (or queues, or answers 503),
 // spends a service time, and answers 200 with ResponseBytes of body. With

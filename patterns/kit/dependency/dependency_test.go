@@ -1,10 +1,19 @@
 package dependency
 
 import (
+	"context"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/faultline/faultline/internal/field"
+	"github.com/faultline/faultline/patterns"
 )
 
 // TestSamplerDistributions draws many service times and checks the mean and
@@ -60,21 +69,56 @@ func TestConfigValidate(t *testing.T) {
 	bad := func(mut func(*Config)) Config { c := DefaultConfig(); mut(&c); return c }
 	tests := []struct {
 		cfg  Config
-		want string
+		path string // of the field error
+		want string // its text
 	}{
-		{DefaultConfig(), ""},
-		{bad(func(c *Config) { c.Latency.Dist = "gamma" }), `latency.dist: must be one of constant, uniform, exponential, lognormal; got "gamma"`},
-		{bad(func(c *Config) { c.Latency.Mean = -1 }), "latency.mean: must be >= 0, got -1ns"},
-		{bad(func(c *Config) { c.Capacity.Workers = 0 }), "capacity.workers: must be > 0, got 0"},
-		{bad(func(c *Config) { c.ResponseBytes = -1 }), "response_bytes: must be in [0, 1MiB], got -1"},
+		{DefaultConfig(), "", ""},
+		{bad(func(c *Config) { c.Latency.Dist = "gamma" }), "latency.dist", `latency.dist: must be one of constant, uniform, exponential, lognormal; got "gamma"`},
+		{bad(func(c *Config) { c.Latency.Mean = -1 }), "latency.mean", "latency.mean: must be >= 0, got -1ns"},
+		{bad(func(c *Config) { c.Capacity.Workers = 0 }), "capacity.workers", "capacity.workers: must be > 0, got 0"},
+		{bad(func(c *Config) { c.ResponseBytes = -1 }), "response_bytes", "response_bytes: must be in [0, 1MiB], got -1"},
 	}
 	for _, tt := range tests {
+		err := tt.cfg.Validate()
 		got := ""
-		if err := tt.cfg.Validate(); err != nil {
+		if err != nil {
 			got = err.Error()
 		}
 		if got != tt.want {
 			t.Errorf("Validate() = %q, want %q", got, tt.want)
 		}
+		if all := field.All(err); tt.path != "" && (len(all) != 1 || all[0].Path != tt.path) {
+			t.Errorf("Validate() field errors %v, want one at %q", all, tt.path)
+		}
+	}
+}
+
+// TestService builds a dependency the way a pattern declares one, with
+// the configuration its pick function takes and the seed it is given.
+func TestService(t *testing.T) {
+	type patternConfig struct{ Payments Config }
+	c := &patternConfig{Payments: DefaultConfig()}
+	c.Payments.ResponseBytes = 3
+	c.Payments.Latency = Latency{Dist: Constant}
+	pick := func(c *patternConfig) Config { return c.Payments }
+	for _, b := range []patterns.Builder[patternConfig]{Service("payments", pick), Service("payments", pick, SeedOffset(1))} {
+		reg := prometheus.NewRegistry()
+		h, stop, err := b(context.Background(), c, patterns.Env{Seed: 1, Registry: reg})
+		if err != nil || h == nil || stop != nil {
+			t.Fatalf("Service builder = %v, %v, stop %v; want a handler and no stop", h, err, stop != nil)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/pay", nil))
+		if rec.Code != http.StatusOK || rec.Body.String() != "abc" {
+			t.Errorf("GET /pay = %d %q, want 200 \"abc\" (3 response bytes)", rec.Code, rec.Body)
+		}
+		if n, err := testutil.GatherAndCount(reg, "faultline_capacity_in_use"); err != nil || n != 1 {
+			t.Errorf("capacity metrics for pool payments: %d series, %v", n, err)
+		}
+	}
+	var o options
+	SeedOffset(7)(&o)
+	if o.seedOffset != 7 {
+		t.Errorf("SeedOffset(7) set %d", o.seedOffset)
 	}
 }

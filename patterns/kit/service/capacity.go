@@ -1,12 +1,13 @@
 package service
 
 import (
-	"fmt"
 	"net/http"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // Capacity bounds how much work a service takes at once: Workers requests
@@ -19,15 +20,16 @@ type Capacity struct {
 	QueueTimeout time.Duration `yaml:"queue_timeout" json:"queue_timeout"`
 }
 
-// Validate checks the bounds, naming the offending field.
+// Validate checks the bounds and returns a field error (internal/field)
+// naming the first offending field by its YAML key.
 func (c Capacity) Validate() error {
 	switch {
 	case c.Workers <= 0:
-		return fmt.Errorf("workers: must be > 0, got %d", c.Workers)
+		return field.Errorf("workers", "must be > 0, got %d", c.Workers)
 	case c.Queue < 0:
-		return fmt.Errorf("queue: must be >= 0, got %d", c.Queue)
+		return field.Errorf("queue", "must be >= 0, got %d", c.Queue)
 	case c.QueueTimeout < 0:
-		return fmt.Errorf("queue_timeout: must be >= 0, got %s", c.QueueTimeout)
+		return field.Errorf("queue_timeout", "must be >= 0, got %s", c.QueueTimeout)
 	}
 	return nil
 }

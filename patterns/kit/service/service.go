@@ -1,10 +1,12 @@
 // Package service is the scaffolding every faultline service shares: a
 // Prometheus /metrics endpoint, a /healthz endpoint, request metrics, the
-// HTTP fault injector (faults/httpfault) in front of the application, and a
-// bounded-capacity limiter so overload queues and then rejects, as real
-// servers do.
+// HTTP fault injector (faults/httpfault) in front of the application
+// (Wrap); a bounded-capacity limiter so overload queues and then rejects,
+// as real servers do (Capacity, Limiter); and the one HTTP client services
+// call each other with (NewClient), whose error answers are StatusErrors.
+// It is a building block (patterns/kit): it knows no pattern.
 //
-// It must not import scenarios, reports, testbeds or cmd.
+// It must not import patterns, scenarios, reports, testbeds or cmd.
 package service
 
 import (
@@ -86,8 +88,7 @@ func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) h
 }
 
 // NoRedirect is an http.Client CheckRedirect that never follows a
-// redirect: a service's calls go only to the addresses its testbed gave it,
-// never to one an answer names.
+// redirect. Deprecated: use NewClient.
 func NoRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // recorder remembers the status code and keeps hijacking possible, which
