@@ -3,8 +3,8 @@
 // deployed beside the app: the app sends it every call meant for the remote
 // service, and the ambassador owns what it takes to call a remote service
 // well — per-attempt timeouts, retries with exponential backoff and full
-// jitter (patterns/retry), a retry budget, and a circuit breaker
-// (patterns/breaker) — so the app's code does not have to.
+// jitter (patterns/policy/retry), a retry budget, and a circuit breaker
+// (patterns/policy/breaker) — so the app's code does not have to.
 //
 // The ambassador runs in one of three modes:
 //
@@ -20,7 +20,7 @@
 //     budget, and a breaker in front of each attempt (an open breaker fails
 //     the call at once and is not retried).
 //
-// The remote is a patterns/dependency service with bounded capacity that,
+// The remote is a patterns/kit/dependency service with bounded capacity that,
 // by default, finishes the work of callers that have gone (ignore_cancel),
 // as real servers do. That is what lets naive retries turn a brief slowdown
 // into a lasting overload: attempts time out, are retried, and every
@@ -36,11 +36,11 @@ package ambassador
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"time"
 
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/dependency"
 	"github.com/faultline/faultline/patterns/kit/service"
@@ -92,45 +92,7 @@ type AmbassadorConfig struct {
 	Breaker breaker.Config `yaml:"breaker" json:"breaker"`
 }
 
-// Pattern implements patterns.Pattern.
-type Pattern struct{}
-
-// New returns the ambassador pattern.
-func New() Pattern { return Pattern{} }
-
-// Name implements patterns.Pattern.
-func (Pattern) Name() string { return "ambassador" }
-
-// Description implements patterns.Pattern.
-func (Pattern) Description() string {
-	return "client → app → ambassador → remote; an outbound proxy beside the app owns timeouts, retries with backoff and jitter, a retry budget and a breaker"
-}
-
-// Topology implements patterns.Pattern.
-func (Pattern) Topology() patterns.Topology {
-	return patterns.Topology{
-		Services: []string{Remote, Ambassador, App},
-		Edges: []patterns.Edge{
-			{From: patterns.Client, To: App},
-			{From: App, To: Ambassador},
-			{From: Ambassador, To: Remote},
-		},
-		Entry:        App,
-		Downstream:   Remote,
-		StateService: Ambassador,
-		StateMetric:  breakerprom.StateMetric,
-		StateNames:   breakerprom.StateNames,
-		Gauges:       []string{"faultline_capacity_waiting", "faultline_ambassador_budget_available"},
-		Counters: []string{
-			"faultline_ambassador_attempts_total",
-			"faultline_ambassador_retries_total",
-			"faultline_ambassador_budget_exhausted_total",
-			"faultline_capacity_rejected_total",
-		},
-	}
-}
-
-// DefaultConfig implements patterns.Pattern. The numbers are chosen so that
+// New returns the ambassador pattern. Its defaults are chosen so that
 // the remote is comfortably sized for the app's load but not for that load
 // multiplied by retries (see scenarios/ambassador.yaml):
 //
@@ -146,7 +108,46 @@ func (Pattern) Topology() patterns.Topology {
 //   - remote: ~50ms log-normal service time (spread 10ms), 10 workers (a
 //     capacity of ~200 requests a second), a queue of 100 waiting at most
 //     2s, 256-byte answers, and it finishes the work of callers that left.
-func (Pattern) DefaultConfig() any {
+//
+// Its baseline is the ambassador in passthrough mode, as if the app called
+// the remote directly.
+func New() patterns.Pattern {
+	return patterns.Define(patterns.Spec[Config]{
+		Name:        "ambassador",
+		Description: "client → app → ambassador → remote; an outbound proxy beside the app owns timeouts, retries with backoff and jitter, a retry budget and a breaker",
+		Topology: patterns.Topology{
+			Services: []string{Remote, Ambassador, App},
+			Edges: []patterns.Edge{
+				{From: patterns.Client, To: App},
+				{From: App, To: Ambassador},
+				{From: Ambassador, To: Remote},
+			},
+			Entry:        App,
+			Downstream:   Remote,
+			StateService: Ambassador,
+			StateMetric:  breakerprom.StateMetric,
+			StateNames:   breakerprom.StateNames,
+			Gauges:       []string{"faultline_capacity_waiting", "faultline_ambassador_budget_available"},
+			Counters: []string{
+				"faultline_ambassador_attempts_total",
+				"faultline_ambassador_retries_total",
+				"faultline_ambassador_budget_exhausted_total",
+				"faultline_capacity_rejected_total",
+			},
+		},
+		Defaults: defaults,
+		Baseline: func(c *Config) { c.Ambassador.Mode = Passthrough },
+		Validate: validate,
+		Services: map[string]patterns.Builder[Config]{
+			Remote:     dependency.Service(Remote, func(c *Config) dependency.Config { return c.Remote }),
+			Ambassador: newAmbassador,
+			App:        newApp,
+		},
+	})
+}
+
+// defaults returns the defaults New documents.
+func defaults() *Config {
 	b := breaker.DefaultConfig()
 	b.Window = breaker.TimeWindow
 	b.Period = 2 * time.Second
@@ -181,93 +182,34 @@ func (Pattern) DefaultConfig() any {
 	}
 }
 
-// BaselineConfig implements patterns.Pattern: the ambassador in
-// passthrough mode, as if the app called the remote directly.
-func (p Pattern) BaselineConfig() any {
-	c := p.DefaultConfig().(*Config)
-	c.Ambassador.Mode = Passthrough
-	return c
-}
-
-// Validate implements patterns.Pattern. It checks only what the mode uses.
-func (Pattern) Validate(cfg any) error {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return fmt.Errorf("ambassador: configuration is %T, want *ambassador.Config", cfg)
-	}
+// validate checks a configuration, and of the ambassador only what its
+// mode uses.
+func validate(c *Config) error {
 	var errs []error
 	if c.App.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("app.timeout: must be > 0, got %s", c.App.Timeout))
+		errs = append(errs, field.Errorf("app.timeout", "must be > 0, got %s", c.App.Timeout))
 	}
-	if err := c.App.Capacity.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("app.capacity.%w", err))
-	}
+	errs = append(errs, field.In("app.capacity", c.App.Capacity.Validate()))
 	a := &c.Ambassador
 	switch a.Mode {
 	case Passthrough, Retry, Resilient:
 	default:
-		errs = append(errs, fmt.Errorf("ambassador.mode: must be %q, %q or %q, got %q", Passthrough, Retry, Resilient, a.Mode))
+		errs = append(errs, field.Errorf("ambassador.mode", "must be %q, %q or %q, got %q", Passthrough, Retry, Resilient, a.Mode))
 	}
-	if err := a.Capacity.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("ambassador.capacity.%w", err))
-	}
+	errs = append(errs, field.In("ambassador.capacity", a.Capacity.Validate()))
 	if a.Mode == Retry || a.Mode == Resilient {
 		if a.Timeout <= 0 {
-			errs = append(errs, fmt.Errorf("ambassador.timeout: must be > 0, got %s", a.Timeout))
+			errs = append(errs, field.Errorf("ambassador.timeout", "must be > 0, got %s", a.Timeout))
 		}
 		rc := a.Retry
 		rc.Budget.Enabled = rc.Budget.Enabled && a.Mode == Resilient
-		errs = append(errs, prefixed("ambassador.retry.", rc.Validate())...)
+		errs = append(errs, field.In("ambassador.retry", rc.Validate()))
 	}
 	if a.Mode == Resilient {
-		errs = append(errs, prefixed("ambassador.breaker.", a.Breaker.Validate())...)
+		errs = append(errs, field.In("ambassador.breaker", a.Breaker.Validate()))
 	}
-	if err := c.Remote.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("remote.%w", err))
-	}
+	errs = append(errs, field.In("remote", c.Remote.Validate()))
 	return errors.Join(errs...)
-}
-
-// prefixed splits a joined error and prefixes each with the field path.
-func prefixed(prefix string, err error) []error {
-	if err == nil {
-		return nil
-	}
-	var out []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		for _, e := range j.Unwrap() {
-			out = append(out, fmt.Errorf("%s%w", prefix, e))
-		}
-		return out
-	}
-	return []error{fmt.Errorf("%s%w", prefix, err)}
-}
-
-// Handler implements patterns.Pattern.
-func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
-	if err := p.Validate(cfg); err != nil {
-		return nil, nil, err
-	}
-	c := cfg.(*Config)
-	switch name {
-	case Remote:
-		return dependency.Handler(Remote, c.Remote, env.Seed, env.Registry), func() {}, nil
-	case Ambassador:
-		return newAmbassador(c, env)
-	case App:
-		return newApp(c, env)
-	default:
-		return nil, nil, fmt.Errorf("ambassador: no service %q", name)
-	}
-}
-
-// transport returns a keep-alive transport sized for n concurrent calls.
-func transport(n int) *http.Transport {
-	return &http.Transport{
-		MaxIdleConns:        n,
-		MaxIdleConnsPerHost: n,
-		IdleConnTimeout:     30 * time.Second,
-	}
 }
 
 // app serves every path by forwarding it to the ambassador within its
@@ -280,15 +222,14 @@ type app struct {
 	client     *http.Client
 }
 
-func newApp(c *Config, env patterns.Env) (http.Handler, func(), error) {
-	t := transport(c.App.Capacity.Workers)
+func newApp(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	a := &app{
 		ambassador: env.Upstream(Ambassador),
 		timeout:    c.App.Timeout,
-		client:     &http.Client{Transport: t, CheckRedirect: service.NoRedirect},
+		client:     service.NewClient(c.App.Capacity.Workers),
 	}
 	limiter := service.NewLimiter(c.App.Capacity, App, env.Registry)
-	return limiter.Wrap(a), t.CloseIdleConnections, nil
+	return limiter.Wrap(a), a.client.CloseIdleConnections, nil
 }
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,15 +34,11 @@ var outcomes = []string{
 	OutcomeClientError, OutcomeRejected, OutcomeCancelled,
 }
 
-// Attempt errors. A remote's error status is a statusError.
+// Attempt errors. A remote's error status is a *service.StatusError.
 var (
 	errTimeout    = errors.New("ambassador: attempt timed out")
 	errConnection = errors.New("ambassador: connection to remote failed")
 )
-
-type statusError struct{ code int }
-
-func (e statusError) Error() string { return "ambassador: remote answered " + strconv.Itoa(e.code) }
 
 // retryable says whether an attempt's error is worth another attempt: not
 // when the breaker refused it (the next would be refused too) nor when the
@@ -52,8 +47,8 @@ func retryable(err error) bool {
 	if errors.Is(err, breaker.ErrOpen) {
 		return false
 	}
-	var se statusError
-	if errors.As(err, &se) && se.code < 500 {
+	var se *service.StatusError
+	if errors.As(err, &se) && se.Code < 500 {
 		return false
 	}
 	return true
@@ -70,12 +65,11 @@ type ambassador struct {
 	counted  map[string]prometheus.Counter // attempts by outcome, resolved once
 }
 
-func newAmbassador(c *Config, env patterns.Env) (http.Handler, func(), error) {
+func newAmbassador(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	ac := c.Ambassador
-	t := transport(ac.Capacity.Workers)
 	a := &ambassador{
 		remote: env.Upstream(Remote),
-		client: &http.Client{Transport: t, CheckRedirect: service.NoRedirect},
+		client: service.NewClient(ac.Capacity.Workers),
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faultline_ambassador_attempts_total",
 			Help: "Attempts to call the remote, by outcome: " +
@@ -113,7 +107,7 @@ func newAmbassador(c *Config, env patterns.Env) (http.Handler, func(), error) {
 		a.breaker = b
 	}
 	limiter := service.NewLimiter(ac.Capacity, Ambassador, env.Registry)
-	return limiter.Wrap(a), t.CloseIdleConnections, nil
+	return limiter.Wrap(a), a.client.CloseIdleConnections, nil
 }
 
 // ServeHTTP forwards the request's path to the remote. It answers the
@@ -138,7 +132,7 @@ func (a *ambassador) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ctx.Err() != nil {
 		return // the app gave up; nobody reads an answer
 	}
-	var se statusError
+	var se *service.StatusError
 	switch {
 	case err == nil:
 		w.Header().Set("Content-Type", "text/plain")
@@ -148,7 +142,7 @@ func (a *ambassador) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, errTimeout):
 		http.Error(w, "remote timed out", http.StatusGatewayTimeout)
 	case errors.As(err, &se):
-		http.Error(w, "remote failed", se.code)
+		http.Error(w, "remote failed", se.Code)
 	default:
 		http.Error(w, "remote unreachable", http.StatusBadGateway)
 	}
@@ -206,9 +200,9 @@ func (a *ambassador) call(ctx context.Context, path string) ([]byte, string, err
 	case err != nil:
 		return nil, OutcomeConnection, fmt.Errorf("%w: %w", errConnection, err)
 	case resp.StatusCode >= 500:
-		return nil, OutcomeServerError, statusError{resp.StatusCode}
+		return nil, OutcomeServerError, service.NewStatusError(resp)
 	case resp.StatusCode >= 400:
-		return nil, OutcomeClientError, statusError{resp.StatusCode}
+		return nil, OutcomeClientError, service.NewStatusError(resp)
 	}
 	return body, OutcomeSuccess, nil
 }

@@ -7,7 +7,7 @@
 // The baseline makes every outbound call through one shared pool: when
 // reviews slows down, its calls take every slot, and inventory calls wait
 // behind them and fail too. The pattern gives each dependency its own
-// bulkhead (patterns/bulkhead) out of the same total, with a short wait,
+// bulkhead (the policy patterns/policy/bulkhead) out of the same total, with a short wait,
 // so a slow reviews service only ties up the reviews bulkhead.
 //
 // Reviews are optional: when the reviews call is refused or fails, the
@@ -28,10 +28,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/dependency"
 	"github.com/faultline/faultline/patterns/kit/service"
-	pool "github.com/faultline/faultline/patterns/policy/bulkhead"
+	bulkheadpolicy "github.com/faultline/faultline/patterns/policy/bulkhead"
 )
 
 // Service names.
@@ -76,48 +77,18 @@ type StorefrontConfig struct {
 	// SharedPool is the one outbound pool both routes use when bulkheads
 	// are off, as in a service that makes every outbound call from one
 	// worker or connection pool.
-	SharedPool pool.Config `yaml:"shared_pool" json:"shared_pool"`
+	SharedPool bulkheadpolicy.Config `yaml:"shared_pool" json:"shared_pool"`
 }
 
 // BulkheadsConfig switches per-dependency bulkheads on (the shared pool is
 // then unused) and sizes them.
 type BulkheadsConfig struct {
-	Enabled   bool        `yaml:"enabled" json:"enabled"`
-	Inventory pool.Config `yaml:"inventory" json:"inventory"`
-	Reviews   pool.Config `yaml:"reviews" json:"reviews"`
+	Enabled   bool                  `yaml:"enabled" json:"enabled"`
+	Inventory bulkheadpolicy.Config `yaml:"inventory" json:"inventory"`
+	Reviews   bulkheadpolicy.Config `yaml:"reviews" json:"reviews"`
 }
 
-// Pattern implements patterns.Pattern.
-type Pattern struct{}
-
-// New returns the bulkhead pattern.
-func New() Pattern { return Pattern{} }
-
-// Name implements patterns.Pattern.
-func (Pattern) Name() string { return "bulkhead" }
-
-// Description implements patterns.Pattern.
-func (Pattern) Description() string {
-	return "client → storefront → inventory and reviews; the storefront gives each dependency its own bulkhead, so a slow reviews service cannot take the slots inventory calls need"
-}
-
-// Topology implements patterns.Pattern.
-func (Pattern) Topology() patterns.Topology {
-	return patterns.Topology{
-		Services: []string{Inventory, Reviews, Storefront},
-		Edges: []patterns.Edge{
-			{From: patterns.Client, To: Storefront},
-			{From: Storefront, To: Inventory},
-			{From: Storefront, To: Reviews},
-		},
-		Entry:      Storefront,
-		Downstream: Reviews,
-		Gauges:     []string{InUseMetric, WaitingMetric, LimitMetric},
-		Counters:   []string{RejectedMetric, CallsMetric},
-	}
-}
-
-// DefaultConfig implements patterns.Pattern. Defaults:
+// New returns the bulkhead pattern. Its defaults:
 //
 //   - storefront: 1s call timeout; 256 workers and a queue of 256 (1s),
 //     more than the load needs, so only the outbound pools are scarce.
@@ -127,95 +98,88 @@ func (Pattern) Topology() patterns.Topology {
 //     waiting at most 1s for a slot (as long as a call may take).
 //   - inventory, reviews: ~5ms log-normal service time, 32 workers, a
 //     queue of 64.
-func (Pattern) DefaultConfig() any {
+//
+// Its baseline is the same storefront with bulkheads off: every outbound
+// call through the shared pool.
+func New() patterns.Pattern {
+	return patterns.Define(patterns.Spec[Config]{
+		Name:        "bulkhead",
+		Description: "client → storefront → inventory and reviews; the storefront gives each dependency its own bulkhead, so a slow reviews service cannot take the slots inventory calls need",
+		Topology: patterns.Topology{
+			Services: []string{Inventory, Reviews, Storefront},
+			Edges: []patterns.Edge{
+				{From: patterns.Client, To: Storefront},
+				{From: Storefront, To: Inventory},
+				{From: Storefront, To: Reviews},
+			},
+			Entry:      Storefront,
+			Downstream: Reviews,
+			Gauges:     []string{InUseMetric, WaitingMetric, LimitMetric},
+			Counters:   []string{RejectedMetric, CallsMetric},
+		},
+		Defaults: defaults,
+		Baseline: func(c *Config) { c.Bulkheads.Enabled = false },
+		Validate: validate,
+		Services: map[string]patterns.Builder[Config]{
+			Inventory: dependency.Service(Inventory, func(c *Config) dependency.Config { return c.Inventory }),
+			// Another seed, so the two dependencies draw different times.
+			Reviews:    dependency.Service(Reviews, func(c *Config) dependency.Config { return c.Reviews }, dependency.SeedOffset(1)),
+			Storefront: newStorefront,
+		},
+	})
+}
+
+// defaults returns the defaults New documents.
+func defaults() *Config {
 	return &Config{
 		Storefront: StorefrontConfig{
 			Timeout:    time.Second,
 			Capacity:   service.Capacity{Workers: 256, Queue: 256, QueueTimeout: time.Second},
-			SharedPool: pool.Config{MaxConcurrent: 12, MaxWait: time.Second},
+			SharedPool: bulkheadpolicy.Config{MaxConcurrent: 12, MaxWait: time.Second},
 		},
 		Bulkheads: BulkheadsConfig{
 			Enabled:   true,
-			Inventory: pool.Config{MaxConcurrent: 8, MaxWait: 20 * time.Millisecond},
-			Reviews:   pool.Config{MaxConcurrent: 4, MaxWait: 20 * time.Millisecond},
+			Inventory: bulkheadpolicy.Config{MaxConcurrent: 8, MaxWait: 20 * time.Millisecond},
+			Reviews:   bulkheadpolicy.Config{MaxConcurrent: 4, MaxWait: 20 * time.Millisecond},
 		},
 		Inventory: dependency.DefaultConfig(),
 		Reviews:   dependency.DefaultConfig(),
 	}
 }
 
-// BaselineConfig implements patterns.Pattern: the same storefront, every
-// outbound call through the shared pool.
-func (p Pattern) BaselineConfig() any {
-	c := p.DefaultConfig().(*Config)
-	c.Bulkheads.Enabled = false
-	return c
-}
-
-// Validate implements patterns.Pattern.
-func (Pattern) Validate(cfg any) error {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return fmt.Errorf("bulkhead: configuration is %T, want *bulkhead.Config", cfg)
-	}
+// validate checks a configuration; of the pools, only those in use.
+func validate(c *Config) error {
 	var errs []error
 	if c.Storefront.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("storefront.timeout: must be > 0, got %s", c.Storefront.Timeout))
+		errs = append(errs, field.Errorf("storefront.timeout", "must be > 0, got %s", c.Storefront.Timeout))
 	}
-	if err := c.Storefront.Capacity.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("storefront.capacity.%w", err))
-	}
+	errs = append(errs, field.In("storefront.capacity", c.Storefront.Capacity.Validate()))
 	if c.Bulkheads.Enabled {
-		if err := c.Bulkheads.Inventory.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("bulkheads.inventory.%w", err))
-		}
-		if err := c.Bulkheads.Reviews.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("bulkheads.reviews.%w", err))
-		}
-	} else if err := c.Storefront.SharedPool.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("storefront.shared_pool.%w", err))
+		errs = append(errs,
+			field.In("bulkheads.inventory", c.Bulkheads.Inventory.Validate()),
+			field.In("bulkheads.reviews", c.Bulkheads.Reviews.Validate()))
+	} else {
+		errs = append(errs, field.In("storefront.shared_pool", c.Storefront.SharedPool.Validate()))
 	}
-	if err := c.Inventory.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("inventory.%w", err))
-	}
-	if err := c.Reviews.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("reviews.%w", err))
-	}
+	errs = append(errs,
+		field.In("inventory", c.Inventory.Validate()),
+		field.In("reviews", c.Reviews.Validate()))
 	return errors.Join(errs...)
-}
-
-// Handler implements patterns.Pattern.
-func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
-	if err := p.Validate(cfg); err != nil {
-		return nil, nil, err
-	}
-	c := cfg.(*Config)
-	switch name {
-	case Inventory:
-		return dependency.Handler(Inventory, c.Inventory, env.Seed, env.Registry), func() {}, nil
-	case Reviews:
-		// Another seed, so the two dependencies draw different times.
-		return dependency.Handler(Reviews, c.Reviews, env.Seed+1, env.Registry), func() {}, nil
-	case Storefront:
-		return newStorefront(c, env)
-	default:
-		return nil, nil, fmt.Errorf("bulkhead: no service %q", name)
-	}
 }
 
 // newStorefront builds the storefront: a route per dependency, each calling
 // it through its pool (its own bulkhead, or the shared pool).
-func newStorefront(c *Config, env patterns.Env) (http.Handler, func(), error) {
+func newStorefront(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	var pools []labelled
-	newPool := func(label string, cfg pool.Config) (*pool.Bulkhead, error) {
-		b, err := pool.New(cfg)
+	newPool := func(label string, cfg bulkheadpolicy.Config) (*bulkheadpolicy.Bulkhead, error) {
+		b, err := bulkheadpolicy.New(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("%s pool: %w", label, err)
 		}
 		pools = append(pools, labelled{label, b})
 		return b, nil
 	}
-	var inv, rev *pool.Bulkhead
+	var inv, rev *bulkheadpolicy.Bulkhead
 	var err error
 	if c.Bulkheads.Enabled {
 		if inv, err = newPool(Inventory, c.Bulkheads.Inventory); err != nil {
@@ -238,20 +202,16 @@ func newStorefront(c *Config, env patterns.Env) (http.Handler, func(), error) {
 	}, []string{"dependency", "outcome"})
 	env.Registry.MustRegister(calls)
 
-	var closers []func()
-	newRoute := func(dep string, pool *pool.Bulkhead, fallback bool, path, body string) *route {
-		transport := &http.Transport{
-			MaxIdleConns:        256,
-			MaxIdleConnsPerHost: 256,
-			IdleConnTimeout:     30 * time.Second,
-		}
-		closers = append(closers, transport.CloseIdleConnections)
+	var clients []*http.Client
+	newRoute := func(dep string, pool *bulkheadpolicy.Bulkhead, fallback bool, path, body string) *route {
+		client := service.NewClient(256) // one per dependency, each sized for every storefront worker
+		clients = append(clients, client)
 		return &route{
 			dep:      dep,
 			url:      env.Upstream(dep) + path,
 			pool:     pool,
 			timeout:  c.Storefront.Timeout,
-			client:   &http.Client{Transport: transport, CheckRedirect: service.NoRedirect},
+			client:   client,
 			fallback: fallback,
 			body:     body,
 			calls:    calls,
@@ -262,8 +222,8 @@ func newStorefront(c *Config, env patterns.Env) (http.Handler, func(), error) {
 	mux.Handle("GET /reviews", newRoute(Reviews, rev, true, "/reviews", `{"sku":"sku-1","reviews":[{"stars":5,"text":"solid"}]}`+"\n"))
 	limiter := service.NewLimiter(c.Storefront.Capacity, Storefront, env.Registry)
 	stop := func() {
-		for _, f := range closers {
-			f()
+		for _, cl := range clients {
+			cl.CloseIdleConnections()
 		}
 	}
 	return limiter.Wrap(mux), stop, nil
@@ -274,7 +234,7 @@ func newStorefront(c *Config, env patterns.Env) (http.Handler, func(), error) {
 type route struct {
 	dep      string
 	url      string
-	pool     *pool.Bulkhead
+	pool     *bulkheadpolicy.Bulkhead
 	timeout  time.Duration
 	client   *http.Client
 	fallback bool   // answer a degraded fallback instead of an error
@@ -363,7 +323,7 @@ type poolMetrics struct {
 // labelled is a pool and its pool label.
 type labelled struct {
 	label string
-	b     *pool.Bulkhead
+	b     *bulkheadpolicy.Bulkhead
 }
 
 func newPoolMetrics(pools []labelled) *poolMetrics {

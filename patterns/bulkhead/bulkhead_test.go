@@ -14,7 +14,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/faultline/faultline/patterns"
-	pool "github.com/faultline/faultline/patterns/policy/bulkhead"
+	bulkheadpolicy "github.com/faultline/faultline/patterns/policy/bulkhead"
 )
 
 func TestValidate(t *testing.T) {
@@ -90,9 +90,9 @@ func TestConfigYAMLKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Storefront.Timeout != 300*time.Millisecond ||
-		c.Storefront.SharedPool != (pool.Config{MaxConcurrent: 3, MaxWait: 50 * time.Millisecond}) ||
+		c.Storefront.SharedPool != (bulkheadpolicy.Config{MaxConcurrent: 3, MaxWait: 50 * time.Millisecond}) ||
 		c.Bulkheads.Enabled ||
-		c.Bulkheads.Reviews != (pool.Config{MaxConcurrent: 2, MaxWait: 5 * time.Millisecond}) ||
+		c.Bulkheads.Reviews != (bulkheadpolicy.Config{MaxConcurrent: 2, MaxWait: 5 * time.Millisecond}) ||
 		c.Bulkheads.Inventory.MaxConcurrent != 8 {
 		t.Errorf("decoded %+v", c)
 	}
@@ -213,8 +213,8 @@ func TestRoutesWhileReviewsHangs(t *testing.T) {
 			c := New().DefaultConfig().(*Config)
 			c.Storefront.Timeout = 10 * time.Second
 			c.Bulkheads.Enabled = tt.bulkheads
-			c.Bulkheads.Reviews = pool.Config{MaxConcurrent: 1, MaxWait: 0}
-			c.Storefront.SharedPool = pool.Config{MaxConcurrent: 1, MaxWait: 20 * time.Millisecond}
+			c.Bulkheads.Reviews = bulkheadpolicy.Config{MaxConcurrent: 1, MaxWait: 0}
+			c.Storefront.SharedPool = bulkheadpolicy.Config{MaxConcurrent: 1, MaxWait: 20 * time.Millisecond}
 			h, stop, err := New().Handler(context.Background(), Storefront, c, deps.env(reg))
 			if err != nil {
 				t.Fatal(err)

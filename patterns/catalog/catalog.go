@@ -1,5 +1,6 @@
-// Package catalog lists every pattern faultline ships. It exists so that
-// the patterns package itself stays free of its implementations.
+// Package catalog lists every pattern faultline ships: a new pattern is
+// added to All (see patterns/CREATING_PATTERNS.md). It exists so that the
+// patterns package itself stays free of its implementations.
 //
 // It must not import scenarios, reports, testbeds or cmd.
 package catalog

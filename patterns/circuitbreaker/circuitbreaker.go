@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/dependency"
 	"github.com/faultline/faultline/patterns/kit/service"
@@ -51,44 +52,43 @@ type BreakerConfig struct {
 	breaker.Config `yaml:",inline"`
 }
 
-// Pattern implements patterns.Pattern.
-type Pattern struct{}
-
-// New returns the circuit breaker pattern.
-func New() Pattern { return Pattern{} }
-
-// Name implements patterns.Pattern.
-func (Pattern) Name() string { return "circuit-breaker" }
-
-// Description implements patterns.Pattern.
-func (Pattern) Description() string {
-	return "client → shop → payments; the shop wraps its payments calls in a circuit breaker and answers a degraded fallback when it is open"
-}
-
-// Topology implements patterns.Pattern.
-func (Pattern) Topology() patterns.Topology {
-	return patterns.Topology{
-		Services: []string{Payments, Shop},
-		Edges: []patterns.Edge{
-			{From: patterns.Client, To: Shop},
-			{From: Shop, To: Payments},
-		},
-		Entry:        Shop,
-		Downstream:   Payments,
-		StateService: Shop,
-		StateMetric:  breakerprom.StateMetric,
-		StateNames:   breakerprom.StateNames,
-	}
-}
-
-// DefaultConfig implements patterns.Pattern. Defaults:
+// New returns the circuit breaker pattern. Its defaults:
 //
 //   - shop: 1s call timeout; 32 workers, a queue of 64 waiting at most 1s.
 //   - breaker: on; a count window of the last 20 calls; trips when at least
 //     10 calls were seen and ≥50% failed or ≥50% took longer than 300ms;
 //     stays open 2s; then lets 3 probe calls through.
 //   - payments: ~5ms log-normal service time, 32 workers, a queue of 64.
-func (Pattern) DefaultConfig() any {
+//
+// Its baseline is the same shop with the breaker off: timeout only.
+func New() patterns.Pattern {
+	return patterns.Define(patterns.Spec[Config]{
+		Name:        "circuit-breaker",
+		Description: "client → shop → payments; the shop wraps its payments calls in a circuit breaker and answers a degraded fallback when it is open",
+		Topology: patterns.Topology{
+			Services: []string{Payments, Shop},
+			Edges: []patterns.Edge{
+				{From: patterns.Client, To: Shop},
+				{From: Shop, To: Payments},
+			},
+			Entry:        Shop,
+			Downstream:   Payments,
+			StateService: Shop,
+			StateMetric:  breakerprom.StateMetric,
+			StateNames:   breakerprom.StateNames,
+		},
+		Defaults: defaults,
+		Baseline: func(c *Config) { c.Breaker.Enabled = false },
+		Validate: validate,
+		Services: map[string]patterns.Builder[Config]{
+			Payments: dependency.Service(Payments, func(c *Config) dependency.Config { return c.Payments }),
+			Shop:     newShop,
+		},
+	})
+}
+
+// defaults returns the defaults New documents.
+func defaults() *Config {
 	b := breaker.DefaultConfig()
 	b.Size = 20
 	b.MinCalls = 10
@@ -107,51 +107,18 @@ func (Pattern) DefaultConfig() any {
 	}
 }
 
-// BaselineConfig implements patterns.Pattern: the same shop, timeout only.
-func (p Pattern) BaselineConfig() any {
-	c := p.DefaultConfig().(*Config)
-	c.Breaker.Enabled = false
-	return c
-}
-
-// Validate implements patterns.Pattern.
-func (Pattern) Validate(cfg any) error {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return fmt.Errorf("circuit-breaker: configuration is %T, want *circuitbreaker.Config", cfg)
-	}
+// validate checks a configuration; a breaker that is off is not checked.
+func validate(c *Config) error {
 	var errs []error
 	if c.Shop.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("shop.timeout: must be > 0, got %s", c.Shop.Timeout))
+		errs = append(errs, field.Errorf("shop.timeout", "must be > 0, got %s", c.Shop.Timeout))
 	}
-	if err := c.Shop.Capacity.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("shop.capacity.%w", err))
-	}
+	errs = append(errs, field.In("shop.capacity", c.Shop.Capacity.Validate()))
 	if c.Breaker.Enabled {
-		if err := c.Breaker.Config.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("breaker.%w", err))
-		}
+		errs = append(errs, field.In("breaker", c.Breaker.Config.Validate()))
 	}
-	if err := c.Payments.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("payments.%w", err))
-	}
+	errs = append(errs, field.In("payments", c.Payments.Validate()))
 	return errors.Join(errs...)
-}
-
-// Handler implements patterns.Pattern.
-func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
-	if err := p.Validate(cfg); err != nil {
-		return nil, nil, err
-	}
-	c := cfg.(*Config)
-	switch name {
-	case Payments:
-		return dependency.Handler(Payments, c.Payments, env.Seed, env.Registry), func() {}, nil
-	case Shop:
-		return newShop(c, env)
-	default:
-		return nil, nil, fmt.Errorf("circuit-breaker: no service %q", name)
-	}
 }
 
 // shop answers POST /checkout by calling payments through the breaker.
@@ -163,16 +130,11 @@ type shop struct {
 	calls    *prometheus.CounterVec
 }
 
-func newShop(c *Config, env patterns.Env) (http.Handler, func(), error) {
-	transport := &http.Transport{
-		MaxIdleConns:        4 * c.Shop.Capacity.Workers,
-		MaxIdleConnsPerHost: 4 * c.Shop.Capacity.Workers,
-		IdleConnTimeout:     30 * time.Second,
-	}
+func newShop(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	s := &shop{
 		payments: env.Upstream(Payments) + "/pay",
 		timeout:  c.Shop.Timeout,
-		client:   &http.Client{Transport: transport, CheckRedirect: service.NoRedirect},
+		client:   service.NewClient(4 * c.Shop.Capacity.Workers),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "faultline_breaker_calls_total",
 			Help: "Calls to payments by outcome: permitted, rejected (breaker open), success, failure, slow.",
@@ -189,7 +151,7 @@ func newShop(c *Config, env patterns.Env) (http.Handler, func(), error) {
 	limiter := service.NewLimiter(c.Shop.Capacity, Shop, env.Registry)
 	mux := http.NewServeMux()
 	mux.Handle("/checkout", limiter.Wrap(s))
-	return mux, transport.CloseIdleConnections, nil
+	return mux, s.client.CloseIdleConnections, nil
 }
 
 func (s *shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {

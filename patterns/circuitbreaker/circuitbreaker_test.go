@@ -98,9 +98,10 @@ func TestValidate(t *testing.T) {
 		{mut(func(c *Config) { c.Shop.Timeout = 0 }), "shop.timeout: must be > 0"},
 		{mut(func(c *Config) { c.Shop.Capacity.Workers = 0 }), "shop.capacity.workers"},
 		{mut(func(c *Config) { c.Breaker.FailureRatio = 2 }), "breaker.failure_ratio"},
+		{mut(func(c *Config) { c.Breaker.FailureRatio, c.Breaker.OpenWait = 2, 0 }), "breaker.failure_ratio: must be in (0,1], got 2\nbreaker.open_wait: must be > 0, got 0s"},
 		{mut(func(c *Config) { c.Breaker.Enabled = false; c.Breaker.FailureRatio = 2 }), ""}, // off: not checked
 		{mut(func(c *Config) { c.Payments.Latency.Dist = "x" }), "payments.latency.dist"},
-		{struct{}{}, "want *circuitbreaker.Config"},
+		{struct{}{}, "circuit-breaker: configuration is struct {}, want *circuitbreaker.Config"},
 	}
 	for _, tt := range tests {
 		err := p.Validate(tt.cfg)
@@ -110,17 +111,5 @@ func TestValidate(t *testing.T) {
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("Validate = %v, want an error containing %q", err, tt.want)
 		}
-	}
-}
-
-func TestTopologyIsConsistent(t *testing.T) {
-	topo := New().Topology()
-	for _, e := range topo.Edges {
-		if e.From != patterns.Client && !topo.HasService(e.From) || !topo.HasService(e.To) {
-			t.Errorf("edge %s names an unknown service", e)
-		}
-	}
-	if !topo.HasEdge(patterns.Edge{From: patterns.Client, To: topo.Entry}) {
-		t.Errorf("no client edge to the entry %q", topo.Entry)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -216,18 +215,12 @@ type poster struct {
 // newPoster returns a poster to url whose connection pool keeps up to
 // conns idle connections.
 func newPoster(url string, conns int) *poster {
-	return &poster{url: url, client: &http.Client{
-		Transport: &http.Transport{
-			MaxIdleConns:        conns,
-			MaxIdleConnsPerHost: conns,
-			IdleConnTimeout:     30 * time.Second,
-		},
-		CheckRedirect: service.NoRedirect,
-	}}
+	return &poster{url: url, client: service.NewClient(conns)}
 }
 
 // post sends body and succeeds when the answer is 2xx. A status error is
-// a *statusError, so a caller can tell "answered" from "unreachable".
+// a *service.StatusError, so a caller can tell "answered" from
+// "unreachable".
 func (p *poster) post(ctx context.Context, body []byte) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, bytes.NewReader(body))
 	if err != nil {
@@ -241,21 +234,16 @@ func (p *poster) post(ctx context.Context, body []byte) error {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
-		return &statusError{url: p.url, status: resp.Status}
+		return service.NewStatusError(resp)
 	}
 	return nil
 }
 
 func (p *poster) close() { p.client.CloseIdleConnections() }
 
-// statusError is a non-2xx answer.
-type statusError struct{ url, status string }
-
-func (e *statusError) Error() string { return fmt.Sprintf("POST %s: %s", e.url, e.status) }
-
 // answered reports whether err came with an HTTP answer (the receiver was
 // reached), rather than a transport failure or a timeout.
 func answered(err error) bool {
-	var se *statusError
+	var se *service.StatusError
 	return errors.As(err, &se)
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/dependency"
 	"github.com/faultline/faultline/patterns/kit/service"
@@ -109,54 +110,25 @@ type BufferConfig struct {
 	Backoff time.Duration `yaml:"backoff" json:"backoff"`
 }
 
-// Validate checks the bounds, naming the offending field.
+// Validate checks the bounds and returns a field error (internal/field)
+// naming the first offending field by its YAML key.
 func (b BufferConfig) Validate() error {
 	switch {
 	case b.Size <= 0:
-		return fmt.Errorf("size: must be > 0, got %d", b.Size)
+		return field.Errorf("size", "must be > 0, got %d", b.Size)
 	case b.Batch <= 0:
-		return fmt.Errorf("batch: must be > 0, got %d", b.Batch)
+		return field.Errorf("batch", "must be > 0, got %d", b.Batch)
 	case b.Flush <= 0:
-		return fmt.Errorf("flush: must be > 0, got %s", b.Flush)
+		return field.Errorf("flush", "must be > 0, got %s", b.Flush)
 	case b.Attempts <= 0:
-		return fmt.Errorf("attempts: must be > 0, got %d", b.Attempts)
+		return field.Errorf("attempts", "must be > 0, got %d", b.Attempts)
 	case b.Backoff < 0:
-		return fmt.Errorf("backoff: must be >= 0, got %s", b.Backoff)
+		return field.Errorf("backoff", "must be >= 0, got %s", b.Backoff)
 	}
 	return nil
 }
 
-// Pattern implements patterns.Pattern.
-type Pattern struct{}
-
-// New returns the sidecar pattern.
-func New() Pattern { return Pattern{} }
-
-// Name implements patterns.Pattern.
-func (Pattern) Name() string { return "sidecar" }
-
-// Description implements patterns.Pattern.
-func (Pattern) Description() string {
-	return "client → app, whose telemetry sidecar ships its records to a collector; the app hands them over through a bounded buffer, so a slow or dead collector or sidecar costs telemetry, not latency"
-}
-
-// Topology implements patterns.Pattern.
-func (Pattern) Topology() patterns.Topology {
-	return patterns.Topology{
-		Services: []string{Collector, Telemetry, App},
-		Edges: []patterns.Edge{
-			{From: patterns.Client, To: App},
-			{From: App, To: Telemetry},
-			{From: Telemetry, To: Collector},
-		},
-		Entry:      App,
-		Downstream: Collector,
-		Gauges:     []string{DepthMetric},
-		Counters:   []string{EnqueuedMetric, ShippedMetric, DroppedMetric, ReceivedMetric},
-	}
-}
-
-// DefaultConfig implements patterns.Pattern. Defaults:
+// New returns the sidecar pattern. Its defaults:
 //
 //   - mode async.
 //   - app: ~2ms log-normal service time; 32 workers, a queue of 64 waiting
@@ -169,7 +141,42 @@ func (Pattern) Topology() patterns.Topology {
 //     attempts 500ms apart.
 //   - collector: ~5ms log-normal service time per batch, 32 workers, a
 //     queue of 64 waiting at most 1s.
-func (Pattern) DefaultConfig() any {
+//
+// Its baseline is mode sync: the same app shipping each record
+// synchronously in its request path.
+//
+// The shippers of the async mode run until a service's stop function is
+// called (the testbed's kill or teardown), whatever becomes of the context
+// the service was built with.
+func New() patterns.Pattern {
+	return patterns.Define(patterns.Spec[Config]{
+		Name:        "sidecar",
+		Description: "client → app, whose telemetry sidecar ships its records to a collector; the app hands them over through a bounded buffer, so a slow or dead collector or sidecar costs telemetry, not latency",
+		Topology: patterns.Topology{
+			Services: []string{Collector, Telemetry, App},
+			Edges: []patterns.Edge{
+				{From: patterns.Client, To: App},
+				{From: App, To: Telemetry},
+				{From: Telemetry, To: Collector},
+			},
+			Entry:      App,
+			Downstream: Collector,
+			Gauges:     []string{DepthMetric},
+			Counters:   []string{EnqueuedMetric, ShippedMetric, DroppedMetric, ReceivedMetric},
+		},
+		Defaults: defaults,
+		Baseline: func(c *Config) { c.Mode = Sync },
+		Validate: validate,
+		Services: map[string]patterns.Builder[Config]{
+			Collector: newCollector,
+			Telemetry: newSidecar,
+			App:       newApp,
+		},
+	})
+}
+
+// defaults returns the defaults New documents.
+func defaults() *Config {
 	collector := dependency.DefaultConfig()
 	return &Config{
 		Mode: Async,
@@ -187,65 +194,24 @@ func (Pattern) DefaultConfig() any {
 	}
 }
 
-// BaselineConfig implements patterns.Pattern: the same app shipping each
-// record synchronously in its request path.
-func (p Pattern) BaselineConfig() any {
-	c := p.DefaultConfig().(*Config)
-	c.Mode = Sync
-	return c
-}
-
-// Validate implements patterns.Pattern.
-func (Pattern) Validate(cfg any) error {
-	c, ok := cfg.(*Config)
-	if !ok {
-		return fmt.Errorf("sidecar: configuration is %T, want *sidecar.Config", cfg)
-	}
+// validate checks a configuration, the buffers of both modes included.
+func validate(c *Config) error {
 	var errs []error
 	if c.Mode != Async && c.Mode != Sync {
-		errs = append(errs, fmt.Errorf("mode: must be %q or %q, got %q", Async, Sync, c.Mode))
+		errs = append(errs, field.Errorf("mode", "must be %q or %q, got %q", Async, Sync, c.Mode))
 	}
-	if err := (dependency.Config{Latency: c.App.Latency, Capacity: c.App.Capacity}).Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("app.%w", err))
-	}
+	errs = append(errs, field.In("app", dependency.Config{Latency: c.App.Latency, Capacity: c.App.Capacity}.Validate()))
 	if c.App.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("app.timeout: must be > 0, got %s", c.App.Timeout))
+		errs = append(errs, field.Errorf("app.timeout", "must be > 0, got %s", c.App.Timeout))
 	}
 	if c.Sidecar.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("sidecar.timeout: must be > 0, got %s", c.Sidecar.Timeout))
+		errs = append(errs, field.Errorf("sidecar.timeout", "must be > 0, got %s", c.Sidecar.Timeout))
 	}
-	if err := c.App.Buffer.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("app.buffer.%w", err))
-	}
-	if err := c.Sidecar.Buffer.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("sidecar.buffer.%w", err))
-	}
-	if err := (dependency.Config{Latency: c.Collector.Latency, Capacity: c.Collector.Capacity}).Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("collector.%w", err))
-	}
+	errs = append(errs,
+		field.In("app.buffer", c.App.Buffer.Validate()),
+		field.In("sidecar.buffer", c.Sidecar.Buffer.Validate()),
+		field.In("collector", dependency.Config{Latency: c.Collector.Latency, Capacity: c.Collector.Capacity}.Validate()))
 	return errors.Join(errs...)
-}
-
-// Handler implements patterns.Pattern. The shippers of the async mode run
-// until the returned stop function is called (the testbed's kill or
-// teardown), whatever becomes of ctx.
-func (p Pattern) Handler(_ context.Context, name string, cfg any, env patterns.Env) (http.Handler, func(), error) {
-	if err := p.Validate(cfg); err != nil {
-		return nil, nil, err
-	}
-	c := cfg.(*Config)
-	switch name {
-	case Collector:
-		return newCollector(c.Collector, env), func() {}, nil
-	case Telemetry:
-		h, stop := newSidecar(c, env)
-		return h, stop, nil
-	case App:
-		h, stop := newApp(c, env)
-		return h, stop, nil
-	default:
-		return nil, nil, fmt.Errorf("sidecar: no service %q", name)
-	}
 }
 
 // app answers GET /work: it does its work, then produces one telemetry
@@ -258,7 +224,7 @@ type app struct {
 	buffer  *shipper // nil: sync
 }
 
-func newApp(c *Config, env patterns.Env) (http.Handler, func()) {
+func newApp(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	a := &app{
 		sampler: dependency.NewSampler(c.App.Latency, env.Seed),
 		c:       newCounters(whereApp, env.Registry),
@@ -276,7 +242,7 @@ func newApp(c *Config, env patterns.Env) (http.Handler, func()) {
 	limiter := service.NewLimiter(c.App.Capacity, App, env.Registry)
 	mux := http.NewServeMux()
 	mux.Handle("/work", limiter.Wrap(a))
-	return mux, stop
+	return mux, stop, nil
 }
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -321,7 +287,7 @@ type telemetrySidecar struct {
 	buffer    *shipper // nil: sync pass-through
 }
 
-func newSidecar(c *Config, env patterns.Env) (http.Handler, func()) {
+func newSidecar(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	s := &telemetrySidecar{
 		c:         newCounters(whereSidecar, env.Registry),
 		collector: newPoster(env.Upstream(Collector)+"/collect", 2*c.App.Capacity.Workers),
@@ -337,7 +303,7 @@ func newSidecar(c *Config, env patterns.Env) (http.Handler, func()) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/ingest", s)
-	return mux, stop
+	return mux, stop, nil
 }
 
 func (s *telemetrySidecar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -386,7 +352,8 @@ func (s *telemetrySidecar) forward(w http.ResponseWriter, r *http.Request, body 
 // newCollector answers POST /collect: it takes a worker (or queues, or
 // answers 503), spends a service time, and counts the batch's records as
 // received.
-func newCollector(c CollectorConfig, env patterns.Env) http.Handler {
+func newCollector(_ context.Context, cfg *Config, env patterns.Env) (http.Handler, func(), error) {
+	c := cfg.Collector
 	received := prometheus.NewCounter(prometheus.CounterOpts{
 		Name: ReceivedMetric, Help: "Telemetry records the collector received (delivered).",
 	})
@@ -407,5 +374,5 @@ func newCollector(c CollectorConfig, env patterns.Env) http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "ok\n")
 	})))
-	return mux
+	return mux, nil, nil
 }

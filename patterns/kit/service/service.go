@@ -87,10 +87,6 @@ func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) h
 	return mux
 }
 
-// NoRedirect is an http.Client CheckRedirect that never follows a
-// redirect. Deprecated: use NewClient.
-func NoRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-
 // recorder remembers the status code and keeps hijacking possible, which
 // the fault injector needs to drop connections.
 type recorder struct {
