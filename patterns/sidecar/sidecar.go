@@ -214,35 +214,56 @@ func validate(c *Config) error {
 	return errors.Join(errs...)
 }
 
+// hop is what the app and the sidecar both are: a stage of the telemetry
+// path with its counters and a poster to the next stage, fed in async mode
+// by a shipper.
+type hop struct {
+	c       *counters
+	next    *poster
+	timeout time.Duration // per call to the next stage
+	buffer  *shipper      // nil: sync
+}
+
+// newHop returns the hop where, posting to url within timeout through a
+// client sized for twice the app's workers (what a hop may have in flight);
+// in async mode its shipper, buffered as buf, runs until stop.
+func newHop(c *Config, where, url string, timeout time.Duration, buf BufferConfig, reg prometheus.Registerer) *hop {
+	h := &hop{
+		c:       newCounters(where, reg),
+		next:    newPoster(url, 2*c.App.Capacity.Workers),
+		timeout: timeout,
+	}
+	if c.Mode == Async {
+		h.buffer = startShipper(buf, timeout, h.next.post, h.c, where, reg)
+	}
+	return h
+}
+
+// stop ends the shipper, if any, and closes the poster's idle connections.
+func (h *hop) stop() {
+	if h.buffer != nil {
+		h.buffer.Stop()
+	}
+	h.next.close()
+}
+
 // app answers GET /work: it does its work, then produces one telemetry
-// record and hands it to its buffer (async) or ships it and waits (sync).
+// record and hands it to its buffer (async) or ships it to the sidecar and
+// waits (sync).
 type app struct {
 	sampler *dependency.Sampler
-	c       *counters
-	sidecar *poster
-	timeout time.Duration
-	buffer  *shipper // nil: sync
+	*hop
 }
 
 func newApp(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	a := &app{
 		sampler: dependency.NewSampler(c.App.Latency, env.Seed),
-		c:       newCounters(whereApp, env.Registry),
-		sidecar: newPoster(env.Upstream(Telemetry)+"/ingest", 2*c.App.Capacity.Workers),
-		timeout: c.App.Timeout,
-	}
-	stop := a.sidecar.close
-	if c.Mode == Async {
-		a.buffer = startShipper(c.App.Buffer, c.App.Timeout, a.sidecar.post, a.c, whereApp, env.Registry)
-		stop = func() {
-			a.buffer.Stop()
-			a.sidecar.close()
-		}
+		hop:     newHop(c, whereApp, env.Upstream(Telemetry)+"/ingest", c.App.Timeout, c.App.Buffer, env.Registry),
 	}
 	limiter := service.NewLimiter(c.App.Capacity, App, env.Registry)
 	mux := http.NewServeMux()
 	mux.Handle("/work", limiter.Wrap(a))
-	return mux, stop, nil
+	return mux, a.stop, nil
 }
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -270,7 +291,7 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (a *app) ship(ctx context.Context, rec []byte) {
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
-	if err := a.sidecar.post(ctx, append(rec, '\n')); err != nil && !answered(err) {
+	if err := a.next.post(ctx, append(rec, '\n')); err != nil && !answered(err) {
 		a.c.dropped.Inc()
 		return
 	}
@@ -281,29 +302,16 @@ func (a *app) ship(ctx context.Context, rec []byte) {
 // them and answers 202 at once (async), or forwards them to the collector
 // and answers with the outcome (sync).
 type telemetrySidecar struct {
-	c         *counters
-	collector *poster
-	timeout   time.Duration
-	buffer    *shipper // nil: sync pass-through
+	*hop // its buffer nil: the sync pass-through
 }
 
 func newSidecar(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	s := &telemetrySidecar{
-		c:         newCounters(whereSidecar, env.Registry),
-		collector: newPoster(env.Upstream(Collector)+"/collect", 2*c.App.Capacity.Workers),
-		timeout:   c.Sidecar.Timeout,
-	}
-	stop := s.collector.close
-	if c.Mode == Async {
-		s.buffer = startShipper(c.Sidecar.Buffer, c.Sidecar.Timeout, s.collector.post, s.c, whereSidecar, env.Registry)
-		stop = func() {
-			s.buffer.Stop()
-			s.collector.close()
-		}
+		hop: newHop(c, whereSidecar, env.Upstream(Collector)+"/collect", c.Sidecar.Timeout, c.Sidecar.Buffer, env.Registry),
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/ingest", s)
-	return mux, stop, nil
+	return mux, s.stop, nil
 }
 
 func (s *telemetrySidecar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -334,7 +342,7 @@ func (s *telemetrySidecar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the record is its to count.
 func (s *telemetrySidecar) forward(w http.ResponseWriter, r *http.Request, body []byte, n int) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-	err := s.collector.post(ctx, body)
+	err := s.next.post(ctx, body)
 	cancel()
 	if r.Context().Err() != nil {
 		return
