@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 //go:embed report.html.tmpl
@@ -21,7 +23,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // htmlReport is what the template renders.
 type htmlReport struct {
-	Run       *Run
+	Run       *model.Run
 	Started   string
 	Planned   string
 	Window    string
@@ -71,19 +73,19 @@ type htmlResult struct{ Variant, File string }
 
 // WriteHTML renders the self-contained report page: plots are embedded as
 // data: URIs, styles are inline, nothing is fetched when it opens.
-func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
+func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 	rep := htmlReport{
 		Run:     r,
 		Started: r.StartedAt.UTC().Format(time.RFC3339),
 		Planned: formatDuration(r.Planned),
 		Window:  formatDuration(r.Window),
-		OK:      Verdict(r),
-		Partial: partialReason(r),
+		OK:      model.Verdict(r),
+		Partial: r.PartialReason(),
 	}
 	if r.StartedAt.IsZero() {
 		rep.Started = "unknown"
 	}
-	var vs []*Variant
+	var vs []*model.Variant
 	for _, v := range r.Variants {
 		if v != nil {
 			vs = append(vs, v)
@@ -97,8 +99,8 @@ func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
 	for _, v := range vs {
 		for _, s := range v.SLOs {
 			h := htmlSLO{
-				Variant: v.Name, Name: s.Name, Metric: s.Metric, Scope: s.Scope(),
-				Want: s.Want(), Got: s.Got(), Result: "pass", Class: "pass",
+				Variant: v.Name, Name: s.Name, Metric: s.Metric, Scope: sloScope(s),
+				Want: sloWant(s), Got: sloGot(s), Result: "pass", Class: "pass",
 			}
 			switch {
 			case s.Pass:
@@ -159,7 +161,7 @@ func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
 	return nil
 }
 
-func variantVerdict(v *Variant) htmlVariant {
+func variantVerdict(v *model.Variant) htmlVariant {
 	h := htmlVariant{Name: v.Name}
 	var tags []string
 	switch {
@@ -207,33 +209,33 @@ func variantVerdict(v *Variant) htmlVariant {
 }
 
 // headlineRows lays the variants' headlines side by side.
-func headlineRows(vs []*Variant) []htmlRow {
+func headlineRows(vs []*model.Variant) []htmlRow {
 	var rows []htmlRow
-	row := func(section, label string, cell func(v *Variant) string) {
+	row := func(section, label string, cell func(v *model.Variant) string) {
 		r := htmlRow{Section: section, Label: label}
 		for _, v := range vs {
 			r.Cells = append(r.Cells, cell(v))
 		}
 		rows = append(rows, r)
 	}
-	down := map[*Variant]bool{}
+	down := map[*model.Variant]bool{}
 	for _, v := range vs {
-		down[v] = v.Downstream != "" && newCounter(v.Series, v.Downstream, DownstreamMetric) != nil
+		down[v] = model.NewView(v, 0).HasDownstream()
 	}
-	value := func(v *Variant, p Phase, metric string) string {
+	value := func(v *model.Variant, p model.Phase, metric string) string {
 		if metric == "amplification" && !down[v] {
 			return "n/a"
 		}
 		return phaseValue(p, metric)
 	}
-	o := func(metric string) func(v *Variant) string {
-		return func(v *Variant) string { return value(v, v.Headline.Overall, metric) }
+	o := func(metric string) func(v *model.Variant) string {
+		return func(v *model.Variant) string { return value(v, v.Headline.Overall, metric) }
 	}
-	row("Whole run", "requests", func(v *Variant) string { return fmt.Sprint(v.Headline.Overall.Requests) })
+	row("Whole run", "requests", func(v *model.Variant) string { return fmt.Sprint(v.Headline.Overall.Requests) })
 	row("", "rate", o("rate"))
 	row("", "success", o("success"))
 	row("", "degraded", o("degraded"))
-	row("", "p50 / p99 / max", func(v *Variant) string {
+	row("", "p50 / p99 / max", func(v *model.Variant) string {
 		p := v.Headline.Overall
 		return phaseValue(p, "p50") + " / " + phaseValue(p, "p99") + " / " + phaseValue(p, "max")
 	})
@@ -251,7 +253,7 @@ func headlineRows(vs []*Variant) []htmlRow {
 		}
 	}
 	for _, name := range names {
-		fh := func(v *Variant) *FaultHeadline {
+		fh := func(v *model.Variant) *model.FaultHeadline {
 			for i := range v.Headline.Faults {
 				if v.Headline.Faults[i].Fault == name {
 					return &v.Headline.Faults[i]
@@ -259,8 +261,8 @@ func headlineRows(vs []*Variant) []htmlRow {
 			}
 			return nil
 		}
-		bda := func(metric string) func(v *Variant) string {
-			return func(v *Variant) string {
+		bda := func(metric string) func(v *model.Variant) string {
+			return func(v *model.Variant) string {
 				h := fh(v)
 				if h == nil {
 					return "—"
@@ -270,8 +272,8 @@ func headlineRows(vs []*Variant) []htmlRow {
 		}
 		// A time that could not be looked for (its phase is empty: another
 		// fault started at once) is "n/a", not "never".
-		dur := func(get func(h *FaultHeadline) (*time.Duration, Phase)) func(v *Variant) string {
-			return func(v *Variant) string {
+		dur := func(get func(h *model.FaultHeadline) (*time.Duration, model.Phase)) func(v *model.Variant) string {
+			return func(v *model.Variant) string {
 				h := fh(v)
 				if h == nil {
 					return "—"
@@ -291,14 +293,14 @@ func headlineRows(vs []*Variant) []htmlRow {
 		row("", "degraded", bda("degraded"))
 		row("", "p99", bda("p99"))
 		row("", "amplification", bda("amplification"))
-		row("", "time to fail fast", dur(func(h *FaultHeadline) (*time.Duration, Phase) { return h.FailFast, h.During }))
-		row("", "time to recover", dur(func(h *FaultHeadline) (*time.Duration, Phase) { return h.Recover, h.After }))
+		row("", "time to fail fast", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.FailFast, h.During }))
+		row("", "time to recover", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.Recover, h.After }))
 	}
 	return rows
 }
 
 // phaseValue formats one number of a phase; "n/a" without requests.
-func phaseValue(p Phase, metric string) string {
+func phaseValue(p model.Phase, metric string) string {
 	if p.Requests == 0 {
 		return "n/a"
 	}

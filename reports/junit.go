@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 type junitSuites struct {
@@ -64,7 +66,7 @@ func (s *junitSuite) add(c junitCase) {
 // WriteJUnit writes the run as JUnit XML: one testsuite per variant with a
 // testcase per SLO, and a "run" testsuite whose "run completed" testcase
 // fails when the run is partial.
-func WriteJUnit(w io.Writer, r *Run) error {
+func WriteJUnit(w io.Writer, r *model.Run) error {
 	out := junitSuites{Name: "faultline " + r.Scenario}
 	class := func(parts ...string) string {
 		for i, p := range parts {
@@ -81,7 +83,7 @@ func WriteJUnit(w io.Writer, r *Run) error {
 		{"seed", strconv.FormatInt(r.Seed, 10)},
 	}}
 	completed := junitCase{Name: "run completed", Classname: class(r.Scenario)}
-	if reason := partialReason(r); reason != "" {
+	if reason := r.PartialReason(); reason != "" {
 		completed.Failure = &junitFailure{Message: "run is partial: " + firstLine(reason), Type: "partial", Text: reason}
 	}
 	run.add(completed)
@@ -93,15 +95,15 @@ func WriteJUnit(w io.Writer, r *Run) error {
 		}
 		s := junitSuite{
 			Name: r.Scenario + ": " + v.Name,
-			Time: strconv.FormatFloat(newView(v, r.Window).end.Seconds(), 'f', 3, 64),
+			Time: strconv.FormatFloat(model.NewView(v, r.Window).End().Seconds(), 'f', 3, 64),
 		}
 		for _, slo := range v.SLOs {
 			c := junitCase{Name: v.Name + ": " + sloName(slo), Classname: class(r.Scenario, v.Name)}
-			msg := fmt.Sprintf("actual %s, want %s", slo.Got(), slo.Want())
+			msg := fmt.Sprintf("actual %s, want %s", sloGot(slo), sloWant(slo))
 			if slo.Missing {
-				msg = fmt.Sprintf("actual n/a (no data: %s), want %s", missingWhy(slo), slo.Want())
+				msg = fmt.Sprintf("actual n/a (no data: %s), want %s", missingWhy(slo), sloWant(slo))
 			}
-			detail := fmt.Sprintf("%s over %s: %s", slo.Metric, slo.Scope(), msg)
+			detail := fmt.Sprintf("%s over %s: %s", slo.Metric, sloScope(slo), msg)
 			switch {
 			case slo.Pass:
 				c.SystemOut = "met: " + detail
@@ -149,35 +151,12 @@ func WriteJUnit(w io.Writer, r *Run) error {
 	return nil
 }
 
-// partialReason says why the run or one of its variants is partial; "" when
-// it is complete.
-func partialReason(r *Run) string {
-	var lines []string
-	if r.Partial {
-		reason := r.Reason
-		if reason == "" {
-			reason = "interrupted"
-		}
-		lines = append(lines, reason)
-	}
-	for _, v := range r.Variants {
-		if v != nil && (v.Partial || v.Error != "") {
-			msg := v.Error
-			if msg == "" {
-				msg = "partial"
-			}
-			lines = append(lines, fmt.Sprintf("variant %s: %s", v.Name, msg))
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
 }
 
-func missingWhy(s SLOResult) string {
+func missingWhy(s model.SLOResult) string {
 	switch s.Metric {
 	case "time_to_fail_fast":
 		return "p99 never came back under the bound during the fault"

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 // htmlSweep is the report's sweep section: the ranking table and the
@@ -32,7 +34,7 @@ type htmlRank struct {
 }
 
 // sweepSection lays out the sweep's ranking; nil without swept variants.
-func sweepSection(r *Run) *htmlSweep {
+func sweepSection(r *model.Run) *htmlSweep {
 	si := newSweepInfo(r)
 	if si == nil {
 		return nil
@@ -41,7 +43,7 @@ func sweepSection(r *Run) *htmlSweep {
 	for _, p := range si.params {
 		hs.Params = append(hs.Params, p.Key)
 	}
-	by := RankBy{Metric: "success", Phase: "during", Order: "desc"}
+	by := model.RankBy{Metric: "success", Phase: "during", Order: "desc"}
 	ranking := r.Sweep
 	if ranking != nil {
 		hs.Mode, hs.Gate = ranking.Mode, ranking.Gate
@@ -64,18 +66,18 @@ func sweepSection(r *Run) *htmlSweep {
 	if hs.Col == 0 {
 		hs.Extra = by.String()
 	}
-	unit := Factor
-	if m, ok := LookupMetric(by.Metric); ok {
+	unit := model.Factor
+	if m, ok := model.LookupMetric(by.Metric); ok {
 		unit = m.Unit
 	}
 
-	variants := map[string]*Variant{}
+	variants := map[string]*model.Variant{}
 	for _, v := range r.Variants {
 		if v != nil {
 			variants[v.Name] = v
 		}
 	}
-	row := func(rk Rank) htmlRank {
+	row := func(rk model.Rank) htmlRank {
 		h := htmlRank{
 			Rank: strconv.Itoa(rk.Rank), Variant: rk.Variant,
 			Success: optPercent(rk.Success), P99: optDuration(rk.P99, "n/a"),
@@ -101,7 +103,7 @@ func sweepSection(r *Run) *htmlSweep {
 		}
 		return h
 	}
-	var ranked []Rank
+	var ranked []model.Rank
 	if r.Sweep != nil && len(r.Sweep.Ranking) > 0 {
 		ranked = r.Sweep.Ranking
 	} else {
@@ -114,7 +116,7 @@ func sweepSection(r *Run) *htmlSweep {
 		hs.Rows = append(hs.Rows, row(rk))
 	}
 	for _, rk := range si.refs {
-		if x, ok := sweepMeasure(variants[rk.Variant], r.Window, by.Query()); ok {
+		if x, ok := model.SweepMeasure(variants[rk.Variant], r.Window, by.Query()); ok {
 			rk.Value = &x
 		}
 		h := row(rk)
