@@ -319,7 +319,10 @@ func sweepFigures(r *model.Run) []*figure {
 	return out
 }
 
+// figure charts one headline number: a panel per sweepPanel, one line per
+// group, the reference variants as flat lines.
 func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
+	c := &sweepChart{m: m}
 	if m.logAx != nil {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, row := range append(slices.Clone(si.rows), si.refs...) {
@@ -328,23 +331,13 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 			}
 		}
 		if hi >= 20*lo {
-			m.ax = *m.logAx
+			c.m.ax = *m.logAx
 		}
-	}
-	val := func(row model.Rank) (float64, bool) {
-		y, ok := m.value(row)
-		if ok && m.ax.log {
-			if y <= 0 {
-				return 0, false
-			}
-			y = math.Log10(y)
-		}
-		return y, ok && !math.IsNaN(y) && !math.IsInf(y, 0)
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	missing := false
 	for _, row := range append(slices.Clone(si.rows), si.refs...) {
-		if y, ok := val(row); ok {
+		if y, ok := c.value(row); ok {
 			lo, hi = math.Min(lo, y), math.Max(hi, y)
 		} else if len(row.Params) > 0 {
 			missing = true
@@ -356,7 +349,13 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 		}
 		lo, hi = 0, 0
 	}
-	ymin, ymax, _ := m.ax.rng(lo, hi)
+	c.ymin, c.ymax, _ = c.m.ax.rng(lo, hi)
+	for _, ref := range si.refs {
+		if _, ok := c.value(ref); ok {
+			c.refs = append(c.refs, ref)
+		}
+	}
+
 	f := &figure{name: SweepPlotPrefix + m.name, title: m.title, caption: m.caption, panelH: 3 * vg.Inch}
 	if len(panels) > 1 {
 		f.panelH = 2.4 * vg.Inch
@@ -373,13 +372,7 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 			}
 		}
 	}
-	var refs []model.Rank
-	for _, ref := range si.refs {
-		if _, ok := val(ref); ok {
-			refs = append(refs, ref)
-		}
-	}
-	for i, ref := range refs {
+	for i, ref := range c.refs {
 		f.legend = append(f.legend, legendEntry{ref.Variant + " (reference)", refStyle(i)})
 	}
 	if missing && m.never != "" {
@@ -387,69 +380,97 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 		f.caption += " A cross at the top of the panel: " + m.never + "."
 	}
 	for _, sp := range panels {
-		p := plot.New()
-		styleText(p)
-		p.Title.Text = sp.title
-		p.X.Label.Text = sp.axis.label
-		p.X.Tick.Marker = sp.axis.ticks
-		p.Y.Label.Text = m.ax.label
-		if m.ax.ticks != nil {
-			p.Y.Tick.Marker = m.ax.ticks
+		f.panels = append(f.panels, c.panel(sp))
+	}
+	return f
+}
+
+// sweepChart is one headline number being charted: its metric with the
+// axis chosen for its values, the shared y range, and the reference
+// variants that have a value.
+type sweepChart struct {
+	m          sweepMetric
+	ymin, ymax float64
+	refs       []model.Rank
+}
+
+// value is a configuration's number as plotted (its log10 on a log axis);
+// false when it has none.
+func (c *sweepChart) value(row model.Rank) (float64, bool) {
+	y, ok := c.m.value(row)
+	if ok && c.m.ax.log {
+		if y <= 0 {
+			return 0, false
 		}
-		g := plotter.NewGrid()
-		g.Vertical.Color = gridColor
-		g.Horizontal.Color = gridColor
-		p.Add(g)
-		for i, ref := range refs {
-			y, _ := val(ref)
-			if l, err := plotter.NewLine(plotter.XYs{{X: sp.axis.lo, Y: y}, {X: sp.axis.hi, Y: y}}); err == nil {
-				l.LineStyle = refStyle(i).LineStyle
+		y = math.Log10(y)
+	}
+	return y, ok && !math.IsNaN(y) && !math.IsInf(y, 0)
+}
+
+// panel draws one sweepPanel: the reference lines, a line and markers per
+// group, and a cross at the top for a configuration whose time never came.
+func (c *sweepChart) panel(sp sweepPanel) *plot.Plot {
+	p := plot.New()
+	styleText(p)
+	p.Title.Text = sp.title
+	p.X.Label.Text = sp.axis.label
+	p.X.Tick.Marker = sp.axis.ticks
+	p.Y.Label.Text = c.m.ax.label
+	if c.m.ax.ticks != nil {
+		p.Y.Tick.Marker = c.m.ax.ticks
+	}
+	g := plotter.NewGrid()
+	g.Vertical.Color = gridColor
+	g.Horizontal.Color = gridColor
+	p.Add(g)
+	for i, ref := range c.refs {
+		y, _ := c.value(ref)
+		if l, err := plotter.NewLine(plotter.XYs{{X: sp.axis.lo, Y: y}, {X: sp.axis.hi, Y: y}}); err == nil {
+			l.LineStyle = refStyle(i).LineStyle
+			p.Add(l)
+		}
+	}
+	var nevers plotter.XYs
+	for gi, grp := range sp.groups {
+		var pts plotter.XYs
+		for _, row := range grp.rows {
+			x, ok := sp.axis.pos[row.Params[sp.xKey]]
+			if !ok {
+				continue
+			}
+			y, ok := c.value(row)
+			if !ok {
+				if c.m.never != "" {
+					nevers = append(nevers, plotter.XY{X: x, Y: c.ymin + (c.ymax-c.ymin)*0.94})
+				}
+				continue
+			}
+			pts = append(pts, plotter.XY{X: x, Y: y})
+		}
+		slices.SortFunc(pts, func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) })
+		st := sweepStyle(gi)
+		if len(pts) > 1 {
+			if l, err := plotter.NewLine(pts); err == nil {
+				l.LineStyle = st.LineStyle
 				p.Add(l)
 			}
 		}
-		var nevers plotter.XYs
-		for gi, grp := range sp.groups {
-			var pts plotter.XYs
-			for _, row := range grp.rows {
-				x, ok := sp.axis.pos[row.Params[sp.xKey]]
-				if !ok {
-					continue
-				}
-				y, ok := val(row)
-				if !ok {
-					if m.never != "" {
-						nevers = append(nevers, plotter.XY{X: x, Y: ymin + (ymax-ymin)*0.94})
-					}
-					continue
-				}
-				pts = append(pts, plotter.XY{X: x, Y: y})
-			}
-			slices.SortFunc(pts, func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) })
-			st := sweepStyle(gi)
-			if len(pts) > 1 {
-				if l, err := plotter.NewLine(pts); err == nil {
-					l.LineStyle = st.LineStyle
-					p.Add(l)
-				}
-			}
-			if len(pts) > 0 {
-				if s, err := plotter.NewScatter(pts); err == nil {
-					s.GlyphStyle = st.GlyphStyle
-					p.Add(s)
-				}
-			}
-		}
-		if len(nevers) > 0 {
-			if s, err := plotter.NewScatter(nevers); err == nil {
-				s.GlyphStyle = draw.GlyphStyle{Color: neverColor, Radius: vg.Points(5), Shape: draw.CrossGlyph{}}
+		if len(pts) > 0 {
+			if s, err := plotter.NewScatter(pts); err == nil {
+				s.GlyphStyle = st.GlyphStyle
 				p.Add(s)
 			}
 		}
-		p.X.Min, p.X.Max = sp.axis.lo, sp.axis.hi
-		p.Y.Min, p.Y.Max = ymin, ymax
-		f.panels = append(f.panels, p)
 	}
-	return f
+	if len(nevers) > 0 {
+		if s, err := plotter.NewScatter(nevers); err == nil {
+			s.GlyphStyle = draw.GlyphStyle{Color: neverColor, Radius: vg.Points(5), Shape: draw.CrossGlyph{}}
+			p.Add(s)
+		}
+	}
+	p.X.Min, p.X.Max = sp.axis.lo, sp.axis.hi
+	p.Y.Min, p.Y.Max = c.ymin, c.ymax
+	return p
 }
 
 func cmpFloat(a, b float64) int {

@@ -17,7 +17,7 @@ const (
 
 // Summarize fills every variant's Headline from its windows, faults and
 // series, and ranks the sweep's configurations when the run has a sweep.
-// It is deterministic and may be called again (Write does).
+// It is deterministic and may be called again (reports.Write does).
 func Summarize(r *Run) {
 	for _, v := range r.Variants {
 		if v == nil {
