@@ -161,10 +161,7 @@ func labelValues(labels map[string]string) string {
 // rate), broken where two samples are more than three typical intervals
 // apart.
 func gaugeSegments(s *model.Series) []plotter.XYs {
-	pts := slices.DeleteFunc(slices.Clone(s.Points), func(p model.Point) bool {
-		return math.IsNaN(p.V) || math.IsInf(p.V, 0)
-	})
-	sort.SliceStable(pts, func(i, j int) bool { return pts[i].T < pts[j].T })
+	pts := s.FinitePoints()
 	if len(pts) == 0 {
 		return nil
 	}

@@ -636,7 +636,7 @@ func stateSeries(v *model.Variant) *model.Series {
 		clean := *s
 		clean.Points = nil
 		for _, p := range s.Points {
-			if !math.IsNaN(p.V) && !math.IsInf(p.V, 0) {
+			if p.Finite() {
 				clean.Points = append(clean.Points, p)
 			}
 		}

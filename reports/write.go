@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -78,9 +77,7 @@ func dropNonFinite(r *model.Run) {
 			continue
 		}
 		for i := range v.Series {
-			v.Series[i].Points = slices.DeleteFunc(v.Series[i].Points, func(p model.Point) bool {
-				return math.IsNaN(p.V) || math.IsInf(p.V, 0)
-			})
+			v.Series[i].Points = slices.DeleteFunc(v.Series[i].Points, func(p model.Point) bool { return !p.Finite() })
 		}
 	}
 }

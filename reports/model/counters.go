@@ -58,7 +58,7 @@ func (v *Variant) Counter(name string) (total float64, parts []CounterPart, ok b
 		if s.Name != name {
 			continue
 		}
-		inc, sampled := seriesIncrease(s.Points, first[s.Service])
+		inc, sampled := seriesIncrease(s.FinitePoints(), first[s.Service])
 		if !sampled {
 			continue
 		}
@@ -70,17 +70,13 @@ func (v *Variant) Counter(name string) (total float64, parts []CounterPart, ok b
 	return total, parts, ok
 }
 
-// seriesIncrease is how much a counter grew over its samples, resets
-// undone; a series born after first counts from 0. sampled is false when it
-// has no finite sample.
-func seriesIncrease(points []Point, first time.Duration) (inc float64, sampled bool) {
-	pts := slices.DeleteFunc(slices.Clone(points), func(p Point) bool {
-		return math.IsNaN(p.V) || math.IsInf(p.V, 0)
-	})
+// seriesIncrease is how much a counter grew over its finite samples pts,
+// in time order, resets undone; a series born after first counts from 0.
+// sampled is false when there is no sample.
+func seriesIncrease(pts []Point, first time.Duration) (inc float64, sampled bool) {
 	if len(pts) == 0 {
 		return 0, false
 	}
-	sort.SliceStable(pts, func(i, j int) bool { return pts[i].T < pts[j].T })
 	if pts[0].T > first {
 		inc = math.Max(0, pts[0].V)
 	}
@@ -119,13 +115,10 @@ func newCounter(all []Series, service, name string) *counter {
 		if s.Service != service || s.Name != name || len(s.Points) == 0 {
 			continue
 		}
-		pts := slices.DeleteFunc(slices.Clone(s.Points), func(p Point) bool {
-			return math.IsNaN(p.V) || math.IsInf(p.V, 0)
-		})
+		pts := s.FinitePoints()
 		if len(pts) == 0 {
 			continue
 		}
-		sort.SliceStable(pts, func(i, j int) bool { return pts[i].T < pts[j].T })
 		if i, _ := slices.BinarySearch(scrapes, pts[0].T); i > 0 {
 			pts = append([]Point{{T: scrapes[i-1]}}, pts...)
 		}
