@@ -8,7 +8,9 @@
 // the figures (the client's latency and outcomes per window, the pattern's
 // state, gauges and downstream load, and for a configuration sweep each
 // headline number against the swept parameters); WriteHTML and WriteJUnit
-// render the page and the CI results.
+// render the page and the CI results. A new chart is one more figure
+// builder on plotData (plot.go), listed in Plots; the numbers it draws come
+// from a model.View, so they are the ones Summarize reports.
 //
 // It must not import scenarios, patterns, faults, testbeds or cmd.
 package reports
