@@ -11,6 +11,8 @@ import (
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 // gaugeLine is one sampled series a variant names in Gauges, as a line.
@@ -104,9 +106,9 @@ func (d *plotData) gauges() *figure {
 // gaugeLines returns the lines of v's gauge series, in a stable order: by
 // gauge (as v.Gauges lists them), then label set. A series with a gap in
 // its samples (a service that could not be scraped) is broken there.
-func gaugeLines(v *Variant) []gaugeLine {
+func gaugeLines(v *model.Variant) []gaugeLine {
 	type found struct {
-		s   *Series
+		s   *model.Series
 		key string
 	}
 	var ss []found
@@ -158,11 +160,8 @@ func labelValues(labels map[string]string) string {
 // gaugeSegments turns a series into line segments (a counter into its
 // rate), broken where two samples are more than three typical intervals
 // apart.
-func gaugeSegments(s *Series) []plotter.XYs {
-	pts := slices.DeleteFunc(slices.Clone(s.Points), func(p Point) bool {
-		return math.IsNaN(p.V) || math.IsInf(p.V, 0)
-	})
-	sort.SliceStable(pts, func(i, j int) bool { return pts[i].T < pts[j].T })
+func gaugeSegments(s *model.Series) []plotter.XYs {
+	pts := s.FinitePoints()
 	if len(pts) == 0 {
 		return nil
 	}

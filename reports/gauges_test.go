@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 func TestGaugeNames(t *testing.T) {
@@ -30,18 +32,18 @@ func TestGaugeNames(t *testing.T) {
 	}
 }
 
-func gaugePts(vs ...float64) []Point {
-	var out []Point
+func gaugePts(vs ...float64) []model.Point {
+	var out []model.Point
 	for i, v := range vs {
-		out = append(out, Point{T: time.Duration(i) * 250 * time.Millisecond, V: v})
+		out = append(out, model.Point{T: time.Duration(i) * 250 * time.Millisecond, V: v})
 	}
 	return out
 }
 
 func TestGaugeLines(t *testing.T) {
-	v := &Variant{
+	v := &model.Variant{
 		Gauges: []string{"faultline_pool_in_use", "faultline_pool_waiting", "faultline_rejected_total"},
-		Series: []Series{
+		Series: []model.Series{
 			{Service: "api", Name: "faultline_pool_waiting", Labels: map[string]string{"pool": "b"}, Points: gaugePts(0, 1)},
 			{Service: "api", Name: "faultline_pool_in_use", Labels: map[string]string{"pool": "b"}, Points: gaugePts(1, 2)},
 			{Service: "api", Name: "faultline_pool_in_use", Labels: map[string]string{"pool": "a"}, Points: gaugePts(3, 4)},
@@ -78,7 +80,7 @@ func TestGaugeLines(t *testing.T) {
 }
 
 func TestGaugeSegmentsBreakOnGaps(t *testing.T) {
-	s := &Series{Name: "g", Points: []Point{
+	s := &model.Series{Name: "g", Points: []model.Point{
 		{T: 0, V: 1}, {T: 250 * time.Millisecond, V: 2}, {T: 500 * time.Millisecond, V: 3},
 		// the service could not be scraped for 2s
 		{T: 2500 * time.Millisecond, V: 4}, {T: 2750 * time.Millisecond, V: 5},
@@ -89,7 +91,7 @@ func TestGaugeSegmentsBreakOnGaps(t *testing.T) {
 		t.Fatalf("gaugeSegments = %v, want two segments of three points", segs)
 	}
 	// A lone sample still shows, as a short flat line.
-	if segs := gaugeSegments(&Series{Name: "g", Points: []Point{{T: time.Second, V: 7}}}); len(segs) != 1 || len(segs[0]) != 2 || segs[0][0].Y != 7 {
+	if segs := gaugeSegments(&model.Series{Name: "g", Points: []model.Point{{T: time.Second, V: 7}}}); len(segs) != 1 || len(segs[0]) != 2 || segs[0][0].Y != 7 {
 		t.Errorf("gaugeSegments(one point) = %v, want one flat line at 7", segs)
 	}
 }
@@ -98,8 +100,8 @@ func TestGaugesPlot(t *testing.T) {
 	r := synthRun(false)
 	r.Variants[0].Gauges = []string{"faultline_pool_in_use", "faultline_pool_waiting"}
 	r.Variants[0].Series = append(r.Variants[0].Series,
-		Series{Service: "api", Name: "faultline_pool_in_use", Labels: map[string]string{"pool": "orders"}, Points: gaugePts(1, 4, 4, 4, 2)},
-		Series{Service: "api", Name: "faultline_pool_waiting", Labels: map[string]string{"pool": "orders"}, Points: gaugePts(0, 0, 9, 12, 0)},
+		model.Series{Service: "api", Name: "faultline_pool_in_use", Labels: map[string]string{"pool": "orders"}, Points: gaugePts(1, 4, 4, 4, 2)},
+		model.Series{Service: "api", Name: "faultline_pool_waiting", Labels: map[string]string{"pool": "orders"}, Points: gaugePts(0, 0, 9, 12, 0)},
 	)
 	r.Variants[1].Gauges = r.Variants[0].Gauges // named, but never sampled: "no gauges"
 	f := newPlotData(r).gauges()

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 //go:embed report.html.tmpl
@@ -21,7 +23,7 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // htmlReport is what the template renders.
 type htmlReport struct {
-	Run       *Run
+	Run       *model.Run
 	Started   string
 	Planned   string
 	Window    string
@@ -71,19 +73,19 @@ type htmlResult struct{ Variant, File string }
 
 // WriteHTML renders the self-contained report page: plots are embedded as
 // data: URIs, styles are inline, nothing is fetched when it opens.
-func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
+func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 	rep := htmlReport{
 		Run:     r,
 		Started: r.StartedAt.UTC().Format(time.RFC3339),
 		Planned: formatDuration(r.Planned),
 		Window:  formatDuration(r.Window),
-		OK:      Verdict(r),
-		Partial: partialReason(r),
+		OK:      model.Verdict(r),
+		Partial: r.PartialReason(),
 	}
 	if r.StartedAt.IsZero() {
 		rep.Started = "unknown"
 	}
-	var vs []*Variant
+	var vs []*model.Variant
 	for _, v := range r.Variants {
 		if v != nil {
 			vs = append(vs, v)
@@ -95,44 +97,9 @@ func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
 	rep.Headline = headlineRows(vs)
 	rep.Counters = counterRows(vs)
 	for _, v := range vs {
-		for _, s := range v.SLOs {
-			h := htmlSLO{
-				Variant: v.Name, Name: s.Name, Metric: s.Metric, Scope: s.Scope(),
-				Want: s.Want(), Got: s.Got(), Result: "pass", Class: "pass",
-			}
-			switch {
-			case s.Pass:
-			case v.ReportOnly:
-				h.Result, h.Class = "violated (ranked, not gated)", "expected"
-			case v.ExpectViolation:
-				h.Result, h.Class = "violated (expected)", "expected"
-			default:
-				h.Result, h.Class = "FAIL", "fail"
-			}
-			rep.SLOs = append(rep.SLOs, h)
-		}
+		rep.SLOs = append(rep.SLOs, sloRows(v)...)
 		for _, f := range v.Faults {
-			hf := htmlFault{
-				Variant: v.Name, Name: f.Name, Kind: f.Kind, Target: f.Target,
-				PlannedFrom: formatDuration(f.At), PlannedTo: "until the end",
-				Applied: "not applied", Reverted: "not reverted", Note: f.Error,
-			}
-			if f.Duration > 0 {
-				hf.PlannedTo = formatDuration(f.At + f.Duration)
-			}
-			if f.Applied > 0 || f.At == 0 && f.Error == "" {
-				hf.Applied = formatDuration(f.Applied)
-				if d := f.Applied - f.At; f.Applied > 0 && d != 0 {
-					hf.Applied += fmt.Sprintf(" (%+.3gs)", d.Seconds())
-				}
-			}
-			if f.Reverted > 0 {
-				hf.Reverted = formatDuration(f.Reverted)
-				if d := f.Reverted - (f.At + f.Duration); f.Duration > 0 && d != 0 {
-					hf.Reverted += fmt.Sprintf(" (%+.3gs)", d.Seconds())
-				}
-			}
-			rep.Faults = append(rep.Faults, hf)
+			rep.Faults = append(rep.Faults, faultRow(v.Name, f))
 		}
 		if v.Results != "" {
 			rep.Results = append(rep.Results, htmlResult{Variant: v.Name, File: v.Results})
@@ -159,7 +126,55 @@ func WriteHTML(w io.Writer, r *Run, plots []PlotFile) error {
 	return nil
 }
 
-func variantVerdict(v *Variant) htmlVariant {
+// sloRows lists a variant's SLO results.
+func sloRows(v *model.Variant) []htmlSLO {
+	var out []htmlSLO
+	for _, s := range v.SLOs {
+		h := htmlSLO{
+			Variant: v.Name, Name: s.Name, Metric: s.Metric, Scope: sloScope(s),
+			Want: sloWant(s), Got: sloGot(s), Result: "pass", Class: "pass",
+		}
+		switch {
+		case s.Pass:
+		case v.ReportOnly:
+			h.Result, h.Class = "violated (ranked, not gated)", "expected"
+		case v.ExpectViolation:
+			h.Result, h.Class = "violated (expected)", "expected"
+		default:
+			h.Result, h.Class = "FAIL", "fail"
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// faultRow is one fault of a variant's timeline: planned, and when it was
+// actually applied and reverted (with the drift from the plan).
+func faultRow(variant string, f model.FaultEvent) htmlFault {
+	hf := htmlFault{
+		Variant: variant, Name: f.Name, Kind: f.Kind, Target: f.Target,
+		PlannedFrom: formatDuration(f.At), PlannedTo: "until the end",
+		Applied: "not applied", Reverted: "not reverted", Note: f.Error,
+	}
+	if f.Duration > 0 {
+		hf.PlannedTo = formatDuration(f.At + f.Duration)
+	}
+	if f.Applied > 0 || f.At == 0 && f.Error == "" {
+		hf.Applied = formatDuration(f.Applied)
+		if d := f.Applied - f.At; f.Applied > 0 && d != 0 {
+			hf.Applied += fmt.Sprintf(" (%+.3gs)", d.Seconds())
+		}
+	}
+	if f.Reverted > 0 {
+		hf.Reverted = formatDuration(f.Reverted)
+		if d := f.Reverted - (f.At + f.Duration); f.Duration > 0 && d != 0 {
+			hf.Reverted += fmt.Sprintf(" (%+.3gs)", d.Seconds())
+		}
+	}
+	return hf
+}
+
+func variantVerdict(v *model.Variant) htmlVariant {
 	h := htmlVariant{Name: v.Name}
 	var tags []string
 	switch {
@@ -207,37 +222,23 @@ func variantVerdict(v *Variant) htmlVariant {
 }
 
 // headlineRows lays the variants' headlines side by side.
-func headlineRows(vs []*Variant) []htmlRow {
-	var rows []htmlRow
-	row := func(section, label string, cell func(v *Variant) string) {
-		r := htmlRow{Section: section, Label: label}
-		for _, v := range vs {
-			r.Cells = append(r.Cells, cell(v))
-		}
-		rows = append(rows, r)
-	}
-	down := map[*Variant]bool{}
+func headlineRows(vs []*model.Variant) []htmlRow {
+	t := &headlineTable{vs: vs, down: map[*model.Variant]bool{}}
 	for _, v := range vs {
-		down[v] = v.Downstream != "" && newCounter(v.Series, v.Downstream, DownstreamMetric) != nil
+		t.down[v] = model.NewView(v, 0).HasDownstream()
 	}
-	value := func(v *Variant, p Phase, metric string) string {
-		if metric == "amplification" && !down[v] {
-			return "n/a"
-		}
-		return phaseValue(p, metric)
+	o := func(metric string) func(v *model.Variant) string {
+		return func(v *model.Variant) string { return t.value(v, v.Headline.Overall, metric) }
 	}
-	o := func(metric string) func(v *Variant) string {
-		return func(v *Variant) string { return value(v, v.Headline.Overall, metric) }
-	}
-	row("Whole run", "requests", func(v *Variant) string { return fmt.Sprint(v.Headline.Overall.Requests) })
-	row("", "rate", o("rate"))
-	row("", "success", o("success"))
-	row("", "degraded", o("degraded"))
-	row("", "p50 / p99 / max", func(v *Variant) string {
+	t.row("Whole run", "requests", func(v *model.Variant) string { return fmt.Sprint(v.Headline.Overall.Requests) })
+	t.row("", "rate", o("rate"))
+	t.row("", "success", o("success"))
+	t.row("", "degraded", o("degraded"))
+	t.row("", "p50 / p99 / max", func(v *model.Variant) string {
 		p := v.Headline.Overall
 		return phaseValue(p, "p50") + " / " + phaseValue(p, "p99") + " / " + phaseValue(p, "max")
 	})
-	row("", "amplification", o("amplification"))
+	t.row("", "amplification", o("amplification"))
 
 	// Faults, matched by name across variants (in the first variant's order).
 	var names []string
@@ -251,54 +252,85 @@ func headlineRows(vs []*Variant) []htmlRow {
 		}
 	}
 	for _, name := range names {
-		fh := func(v *Variant) *FaultHeadline {
-			for i := range v.Headline.Faults {
-				if v.Headline.Faults[i].Fault == name {
-					return &v.Headline.Faults[i]
-				}
-			}
-			return nil
-		}
-		bda := func(metric string) func(v *Variant) string {
-			return func(v *Variant) string {
-				h := fh(v)
-				if h == nil {
-					return "—"
-				}
-				return value(v, h.Before, metric) + " → " + value(v, h.During, metric) + " → " + value(v, h.After, metric)
-			}
-		}
-		// A time that could not be looked for (its phase is empty: another
-		// fault started at once) is "n/a", not "never".
-		dur := func(get func(h *FaultHeadline) (*time.Duration, Phase)) func(v *Variant) string {
-			return func(v *Variant) string {
-				h := fh(v)
-				if h == nil {
-					return "—"
-				}
-				d, phase := get(h)
-				switch {
-				case d != nil:
-					return formatDuration(*d)
-				case phase.Requests == 0:
-					return "n/a"
-				}
-				return "never"
-			}
-		}
-		section := "Fault " + name + " (" + kinds[name] + "): before → during → after"
-		row(section, "success", bda("success"))
-		row("", "degraded", bda("degraded"))
-		row("", "p99", bda("p99"))
-		row("", "amplification", bda("amplification"))
-		row("", "time to fail fast", dur(func(h *FaultHeadline) (*time.Duration, Phase) { return h.FailFast, h.During }))
-		row("", "time to recover", dur(func(h *FaultHeadline) (*time.Duration, Phase) { return h.Recover, h.After }))
+		t.faultRows(name, kinds[name])
 	}
-	return rows
+	return t.rows
+}
+
+// headlineTable is the headline table being laid out: a row per number, a
+// cell per variant.
+type headlineTable struct {
+	vs   []*model.Variant
+	down map[*model.Variant]bool // has a downstream counter
+	rows []htmlRow
+}
+
+func (t *headlineTable) row(section, label string, cell func(v *model.Variant) string) {
+	r := htmlRow{Section: section, Label: label}
+	for _, v := range t.vs {
+		r.Cells = append(r.Cells, cell(v))
+	}
+	t.rows = append(t.rows, r)
+}
+
+// value formats one number of a variant's phase; amplification is "n/a"
+// without a downstream counter.
+func (t *headlineTable) value(v *model.Variant, p model.Phase, metric string) string {
+	if metric == "amplification" && !t.down[v] {
+		return "n/a"
+	}
+	return phaseValue(p, metric)
+}
+
+// faultRows adds the section of the fault called name: its numbers before
+// → during → after, and its times to fail fast and to recover.
+func (t *headlineTable) faultRows(name, kind string) {
+	fh := func(v *model.Variant) *model.FaultHeadline {
+		for i := range v.Headline.Faults {
+			if v.Headline.Faults[i].Fault == name {
+				return &v.Headline.Faults[i]
+			}
+		}
+		return nil
+	}
+	bda := func(metric string) func(v *model.Variant) string {
+		return func(v *model.Variant) string {
+			h := fh(v)
+			if h == nil {
+				return "—"
+			}
+			return t.value(v, h.Before, metric) + " → " + t.value(v, h.During, metric) + " → " + t.value(v, h.After, metric)
+		}
+	}
+	// A time that could not be looked for (its phase is empty: another
+	// fault started at once) is "n/a", not "never".
+	dur := func(get func(h *model.FaultHeadline) (*time.Duration, model.Phase)) func(v *model.Variant) string {
+		return func(v *model.Variant) string {
+			h := fh(v)
+			if h == nil {
+				return "—"
+			}
+			d, phase := get(h)
+			switch {
+			case d != nil:
+				return formatDuration(*d)
+			case phase.Requests == 0:
+				return "n/a"
+			}
+			return "never"
+		}
+	}
+	section := "Fault " + name + " (" + kind + "): before → during → after"
+	t.row(section, "success", bda("success"))
+	t.row("", "degraded", bda("degraded"))
+	t.row("", "p99", bda("p99"))
+	t.row("", "amplification", bda("amplification"))
+	t.row("", "time to fail fast", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.FailFast, h.During }))
+	t.row("", "time to recover", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.Recover, h.After }))
 }
 
 // phaseValue formats one number of a phase; "n/a" without requests.
-func phaseValue(p Phase, metric string) string {
+func phaseValue(p model.Phase, metric string) string {
 	if p.Requests == 0 {
 		return "n/a"
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 type junitSuites struct {
@@ -64,15 +66,8 @@ func (s *junitSuite) add(c junitCase) {
 // WriteJUnit writes the run as JUnit XML: one testsuite per variant with a
 // testcase per SLO, and a "run" testsuite whose "run completed" testcase
 // fails when the run is partial.
-func WriteJUnit(w io.Writer, r *Run) error {
+func WriteJUnit(w io.Writer, r *model.Run) error {
 	out := junitSuites{Name: "faultline " + r.Scenario}
-	class := func(parts ...string) string {
-		for i, p := range parts {
-			parts[i] = strings.NewReplacer(".", "_", " ", "_").Replace(p)
-		}
-		return "faultline." + strings.Join(parts, ".")
-	}
-
 	run := junitSuite{Name: r.Scenario + ": run", Time: "0"}
 	run.Properties = &junitProperties{Property: []junitProperty{
 		{"scenario", r.Scenario},
@@ -80,56 +75,16 @@ func WriteJUnit(w io.Writer, r *Run) error {
 		{"testbed", r.Testbed},
 		{"seed", strconv.FormatInt(r.Seed, 10)},
 	}}
-	completed := junitCase{Name: "run completed", Classname: class(r.Scenario)}
-	if reason := partialReason(r); reason != "" {
+	completed := junitCase{Name: "run completed", Classname: junitClass(r.Scenario)}
+	if reason := r.PartialReason(); reason != "" {
 		completed.Failure = &junitFailure{Message: "run is partial: " + firstLine(reason), Type: "partial", Text: reason}
 	}
 	run.add(completed)
 	out.Suites = append(out.Suites, run)
-
 	for _, v := range r.Variants {
-		if v == nil {
-			continue
+		if v != nil {
+			out.Suites = append(out.Suites, variantSuite(r, v))
 		}
-		s := junitSuite{
-			Name: r.Scenario + ": " + v.Name,
-			Time: strconv.FormatFloat(newView(v, r.Window).end.Seconds(), 'f', 3, 64),
-		}
-		for _, slo := range v.SLOs {
-			c := junitCase{Name: v.Name + ": " + sloName(slo), Classname: class(r.Scenario, v.Name)}
-			msg := fmt.Sprintf("actual %s, want %s", slo.Got(), slo.Want())
-			if slo.Missing {
-				msg = fmt.Sprintf("actual n/a (no data: %s), want %s", missingWhy(slo), slo.Want())
-			}
-			detail := fmt.Sprintf("%s over %s: %s", slo.Metric, slo.Scope(), msg)
-			switch {
-			case slo.Pass:
-				c.SystemOut = "met: " + detail
-			case v.ReportOnly:
-				c.SystemOut = "violated (a sweep configuration: ranked, not gated): " + detail
-			case v.ExpectViolation:
-				c.SystemOut = "violated (expected for this baseline): " + detail
-			default:
-				c.Failure = &junitFailure{Message: msg, Type: "slo", Text: detail}
-			}
-			s.add(c)
-		}
-		if v.ExpectViolation {
-			c := junitCase{
-				Name:      v.Name + ": violates at least one SLO (baseline contrast)",
-				Classname: class(r.Scenario, v.Name),
-			}
-			if n := len(v.Violations()); n == 0 {
-				c.Failure = &junitFailure{
-					Message: fmt.Sprintf("met all %d SLOs; this baseline is expected to violate at least one", len(v.SLOs)),
-					Type:    "expectation",
-				}
-			} else {
-				c.SystemOut = fmt.Sprintf("violated %d of %d SLOs, as expected", n, len(v.SLOs))
-			}
-			s.add(c)
-		}
-		out.Suites = append(out.Suites, s)
 	}
 	for _, s := range out.Suites {
 		out.Tests += s.Tests
@@ -149,27 +104,56 @@ func WriteJUnit(w io.Writer, r *Run) error {
 	return nil
 }
 
-// partialReason says why the run or one of its variants is partial; "" when
-// it is complete.
-func partialReason(r *Run) string {
-	var lines []string
-	if r.Partial {
-		reason := r.Reason
-		if reason == "" {
-			reason = "interrupted"
-		}
-		lines = append(lines, reason)
+// junitClass names a testcase's class: "faultline.<scenario>.<variant>",
+// without dots or spaces in the parts.
+func junitClass(parts ...string) string {
+	for i, p := range parts {
+		parts[i] = strings.NewReplacer(".", "_", " ", "_").Replace(p)
 	}
-	for _, v := range r.Variants {
-		if v != nil && (v.Partial || v.Error != "") {
-			msg := v.Error
-			if msg == "" {
-				msg = "partial"
+	return "faultline." + strings.Join(parts, ".")
+}
+
+// variantSuite is a variant's testsuite: a testcase per SLO, failing when
+// the SLO is violated and gated, and for a baseline expected to violate
+// one, a testcase that fails when it violates none.
+func variantSuite(r *model.Run, v *model.Variant) junitSuite {
+	s := junitSuite{
+		Name: r.Scenario + ": " + v.Name,
+		Time: strconv.FormatFloat(model.NewView(v, r.Window).End().Seconds(), 'f', 3, 64),
+	}
+	class := junitClass(r.Scenario, v.Name)
+	for _, slo := range v.SLOs {
+		c := junitCase{Name: v.Name + ": " + sloName(slo), Classname: class}
+		msg := fmt.Sprintf("actual %s, want %s", sloGot(slo), sloWant(slo))
+		if slo.Missing {
+			msg = fmt.Sprintf("actual n/a (no data: %s), want %s", missingWhy(slo), sloWant(slo))
+		}
+		detail := fmt.Sprintf("%s over %s: %s", slo.Metric, sloScope(slo), msg)
+		switch {
+		case slo.Pass:
+			c.SystemOut = "met: " + detail
+		case v.ReportOnly:
+			c.SystemOut = "violated (a sweep configuration: ranked, not gated): " + detail
+		case v.ExpectViolation:
+			c.SystemOut = "violated (expected for this baseline): " + detail
+		default:
+			c.Failure = &junitFailure{Message: msg, Type: "slo", Text: detail}
+		}
+		s.add(c)
+	}
+	if v.ExpectViolation {
+		c := junitCase{Name: v.Name + ": violates at least one SLO (baseline contrast)", Classname: class}
+		if n := len(v.Violations()); n == 0 {
+			c.Failure = &junitFailure{
+				Message: fmt.Sprintf("met all %d SLOs; this baseline is expected to violate at least one", len(v.SLOs)),
+				Type:    "expectation",
 			}
-			lines = append(lines, fmt.Sprintf("variant %s: %s", v.Name, msg))
+		} else {
+			c.SystemOut = fmt.Sprintf("violated %d of %d SLOs, as expected", n, len(v.SLOs))
 		}
+		s.add(c)
 	}
-	return strings.Join(lines, "\n")
+	return s
 }
 
 func firstLine(s string) string {
@@ -177,7 +161,7 @@ func firstLine(s string) string {
 	return line
 }
 
-func missingWhy(s SLOResult) string {
+func missingWhy(s model.SLOResult) string {
 	switch s.Metric {
 	case "time_to_fail_fast":
 		return "p99 never came back under the bound during the fault"

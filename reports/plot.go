@@ -19,6 +19,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 // PlotFile is one rendered figure.
@@ -92,7 +94,7 @@ func stateColor(name string, i int) color.Color {
 // a variant names gauges, see Variant.Gauges); for a sweep,
 // sweep-success, sweep-p99, sweep-recover and sweep-amplification (each
 // headline number against the swept parameters).
-func Plots(r *Run) ([]PlotFile, error) {
+func Plots(r *model.Run) ([]PlotFile, error) {
 	d := newPlotData(r)
 	if len(d.variants) == 0 {
 		return nil, nil
@@ -123,15 +125,15 @@ func Plots(r *Run) ([]PlotFile, error) {
 
 // variantData is what the plots need of one variant.
 type variantData struct {
-	v      *Variant
-	x      *view
-	all    []slot
-	routes map[string][]slot
+	v      *model.Variant
+	x      *model.View
+	all    []model.Slot
+	routes map[string][]model.Slot
 	faults []namedSpan
 }
 
 type namedSpan struct {
-	span
+	model.Span
 	name string
 }
 
@@ -141,29 +143,29 @@ type plotData struct {
 	routes   []string
 }
 
-func newPlotData(r *Run) *plotData {
+func newPlotData(r *model.Run) *plotData {
 	d := &plotData{xmax: r.Planned.Seconds()}
 	for _, v := range r.Variants {
 		if v == nil {
 			continue
 		}
-		x := newView(v, r.Window)
-		vd := &variantData{v: v, x: x, all: x.slots(""), routes: map[string][]slot{}}
-		for _, rt := range x.routes() {
+		x := model.NewView(v, r.Window)
+		vd := &variantData{v: v, x: x, all: x.Slots(""), routes: map[string][]model.Slot{}}
+		for _, rt := range x.Routes() {
 			if !slices.Contains(d.routes, rt) {
 				d.routes = append(d.routes, rt)
 			}
 		}
-		if len(x.routes()) > 1 {
-			for _, rt := range x.routes() {
-				vd.routes[rt] = x.slots(rt)
+		if len(x.Routes()) > 1 {
+			for _, rt := range x.Routes() {
+				vd.routes[rt] = x.Slots(rt)
 			}
 		}
-		for _, f := range x.faults {
-			vd.faults = append(vd.faults, namedSpan{span: f.span, name: v.Faults[f.idx].Name})
-			d.xmax = math.Max(d.xmax, f.to.Seconds())
+		for _, f := range x.Faults() {
+			vd.faults = append(vd.faults, namedSpan{Span: f.Span, name: v.Faults[f.Index].Name})
+			d.xmax = math.Max(d.xmax, f.To.Seconds())
 		}
-		d.xmax = math.Max(d.xmax, x.end.Seconds())
+		d.xmax = math.Max(d.xmax, x.End().Seconds())
 		d.variants = append(d.variants, vd)
 	}
 	if d.xmax <= 0 {
@@ -173,7 +175,7 @@ func newPlotData(r *Run) *plotData {
 }
 
 // panelTitle names a variant's panel.
-func panelTitle(v *Variant) string {
+func panelTitle(v *model.Variant) string {
 	var tags []string
 	if v.Baseline {
 		tags = append(tags, "baseline")
@@ -267,8 +269,8 @@ func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 	var lastLabelEnd vg.Length = -1
 	row := 0
 	for _, s := range b.spans {
-		x0 := max(trX(s.from.Seconds()), c.Min.X)
-		x1 := min(trX(s.to.Seconds()), c.Max.X)
+		x0 := max(trX(s.From.Seconds()), c.Min.X)
+		x1 := min(trX(s.To.Seconds()), c.Max.X)
 		if x1 < x0 {
 			continue
 		}
@@ -311,7 +313,7 @@ func (n note) Plot(c draw.Canvas, p *plot.Plot) {
 
 // segments turns per-window values into line segments, broken where a
 // window is missing or has no value (ok false).
-func (d *plotData) segments(vd *variantData, slots []slot, value func(*slot) (float64, bool)) []plotter.XYs {
+func (d *plotData) segments(vd *variantData, slots []model.Slot, value func(*model.Slot) (float64, bool)) []plotter.XYs {
 	var out []plotter.XYs
 	var cur plotter.XYs
 	var prev time.Duration = -1
@@ -325,12 +327,12 @@ func (d *plotData) segments(vd *variantData, slots []slot, value func(*slot) (fl
 			cur, prev = nil, -1
 			continue
 		}
-		if prev >= 0 && s.start-prev > vd.x.w*3/2 && len(cur) > 0 {
+		if prev >= 0 && s.Start-prev > vd.x.Window()*3/2 && len(cur) > 0 {
 			out = append(out, cur)
 			cur = nil
 		}
-		cur = append(cur, plotter.XY{X: (s.start + vd.x.w/2).Seconds(), Y: y})
-		prev = s.start
+		cur = append(cur, plotter.XY{X: (s.Start + vd.x.Window()/2).Seconds(), Y: y})
+		prev = s.Start
 	}
 	if len(cur) > 0 {
 		out = append(out, cur)
@@ -338,7 +340,7 @@ func (d *plotData) segments(vd *variantData, slots []slot, value func(*slot) (fl
 	// A lone window is drawn across its width, or it would not show.
 	for i, seg := range out {
 		if len(seg) == 1 {
-			half := vd.x.w.Seconds() / 2
+			half := vd.x.Window().Seconds() / 2
 			out[i] = plotter.XYs{{X: seg[0].X - half, Y: seg[0].Y}, {X: seg[0].X + half, Y: seg[0].Y}}
 		}
 	}
@@ -351,8 +353,8 @@ type series struct {
 	color color.Color
 	width vg.Length
 	dash  []vg.Length
-	value func(vd *variantData, s *slot) (float64, bool)
-	slots func(vd *variantData) []slot // default: all routes
+	value func(vd *variantData, s *model.Slot) (float64, bool)
+	slots func(vd *variantData) []model.Slot // default: all routes
 }
 
 func (s series) style() draw.LineStyle {
@@ -406,7 +408,7 @@ func (d *plotData) lineFigure(name, title, caption string, ax yAxis, ss []series
 			if s.slots != nil {
 				slots = s.slots(vd)
 			}
-			value := func(sl *slot) (float64, bool) {
+			value := func(sl *model.Slot) (float64, bool) {
 				y, ok := s.value(vd, sl)
 				if ax.log {
 					if y <= 0 {
@@ -521,9 +523,9 @@ func zeroRange(lo, hi float64) (float64, float64, bool) {
 }
 
 func (d *plotData) latency() *figure {
-	q := func(qq float64) func(vd *variantData, s *slot) (float64, bool) {
-		return func(_ *variantData, s *slot) (float64, bool) {
-			return ms(s.hist.Quantile(qq)), s.count > 0
+	q := func(qq float64) func(vd *variantData, s *model.Slot) (float64, bool) {
+		return func(_ *variantData, s *model.Slot) (float64, bool) {
+			return ms(s.Latency.Quantile(qq)), s.Count > 0
 		}
 	}
 	return d.lineFigure("latency", "Client latency per window",
@@ -536,34 +538,32 @@ func (d *plotData) latency() *figure {
 }
 
 func (d *plotData) outcomes() *figure {
-	share := func(f func(*slot) float64) func(vd *variantData, s *slot) (float64, bool) {
-		return func(_ *variantData, s *slot) (float64, bool) { return f(s), s.count > 0 }
+	share := func(f func(*model.Slot) float64) func(vd *variantData, s *model.Slot) (float64, bool) {
+		return func(_ *variantData, s *model.Slot) (float64, bool) { return f(s), s.Count > 0 }
 	}
 	return d.lineFigure("outcomes", "Client outcomes per window",
 		"Share of requests per window answered 2xx (success, fallback answers included), answered from a fallback (degraded), and not answered 2xx (errors).",
 		shareAxis("share of requests"), []series{
-			{name: "success", color: colSuccess, width: vg.Points(1.8), value: share((*slot).successRatio)},
-			{name: "degraded (fallback)", color: colDegraded, width: vg.Points(1.4), dash: []vg.Length{vg.Points(5), vg.Points(2)}, value: share((*slot).degradedRatio)},
-			{name: "errors", color: colErrors, width: vg.Points(1.4), value: share((*slot).errorRatio)},
+			{name: "success", color: colSuccess, width: vg.Points(1.8), value: share((*model.Slot).SuccessRatio)},
+			{name: "degraded (fallback)", color: colDegraded, width: vg.Points(1.4), dash: []vg.Length{vg.Points(5), vg.Points(2)}, value: share((*model.Slot).DegradedRatio)},
+			{name: "errors", color: colErrors, width: vg.Points(1.4), value: share((*model.Slot).ErrorRatio)},
 		})
 }
 
 func (d *plotData) downstream() *figure {
 	found := false
 	for _, vd := range d.variants {
-		found = found || vd.x.down != nil
+		found = found || vd.x.HasDownstream()
 	}
 	if !found {
 		return nil
 	}
-	client := func(vd *variantData, s *slot) (float64, bool) {
-		return float64(s.count) / vd.x.w.Seconds(), true
+	client := func(vd *variantData, s *model.Slot) (float64, bool) {
+		return float64(s.Count) / vd.x.Window().Seconds(), true
 	}
-	down := func(vd *variantData, s *slot) (float64, bool) {
-		if vd.x.down == nil || !vd.x.down.covers(s.start, s.start+vd.x.w) {
-			return 0, false
-		}
-		return vd.x.down.increase(s.start, s.start+vd.x.w) / vd.x.w.Seconds(), true
+	down := func(vd *variantData, s *model.Slot) (float64, bool) {
+		n, ok := vd.x.Downstream(s.Start, s.Start+vd.x.Window())
+		return n / vd.x.Window().Seconds(), ok
 	}
 	name := "downstream"
 	for _, vd := range d.variants {
@@ -573,7 +573,7 @@ func (d *plotData) downstream() *figure {
 		}
 	}
 	return d.lineFigure("downstream", "Downstream load vs client load",
-		"Requests per second sent by the client and received by the downstream service (rate of its "+DownstreamMetric+" counter). Their ratio is the amplification.",
+		"Requests per second sent by the client and received by the downstream service (rate of its "+model.DownstreamMetric+" counter). Their ratio is the amplification.",
 		rateAxis, []series{
 			{name: "client", color: colClient, width: vg.Points(1.6), value: client},
 			{name: name, color: colDown, width: vg.Points(1.6), dash: []vg.Length{vg.Points(5), vg.Points(2)}, value: down},
@@ -581,7 +581,7 @@ func (d *plotData) downstream() *figure {
 }
 
 // routeSeries returns one series per route, or nil with a single route.
-func (d *plotData) routeSeries(value func(s *slot) (float64, bool)) []series {
+func (d *plotData) routeSeries(value func(s *model.Slot) (float64, bool)) []series {
 	if len(d.routes) < 2 {
 		return nil
 	}
@@ -594,16 +594,16 @@ func (d *plotData) routeSeries(value func(s *slot) (float64, bool)) []series {
 			// Earlier routes are drawn wider, so a route that a later one
 			// overlays (both at 100%) still shows around it.
 			width: vg.Points(1.4 + min(float64(len(d.routes)-1-i), 3)),
-			value: func(_ *variantData, s *slot) (float64, bool) { return value(s) },
-			slots: func(vd *variantData) []slot { return vd.routes[rt] },
+			value: func(_ *variantData, s *model.Slot) (float64, bool) { return value(s) },
+			slots: func(vd *variantData) []model.Slot { return vd.routes[rt] },
 		})
 	}
 	return ss
 }
 
 func (d *plotData) latencyRoutes() *figure {
-	ss := d.routeSeries(func(s *slot) (float64, bool) {
-		return ms(s.hist.Quantile(0.99)), s.count > 0
+	ss := d.routeSeries(func(s *model.Slot) (float64, bool) {
+		return ms(s.Latency.Quantile(0.99)), s.Count > 0
 	})
 	if ss == nil {
 		return nil
@@ -614,7 +614,7 @@ func (d *plotData) latencyRoutes() *figure {
 }
 
 func (d *plotData) outcomesRoutes() *figure {
-	ss := d.routeSeries(func(s *slot) (float64, bool) { return s.successRatio(), s.count > 0 })
+	ss := d.routeSeries(func(s *model.Slot) (float64, bool) { return s.SuccessRatio(), s.Count > 0 })
 	if ss == nil {
 		return nil
 	}
@@ -624,7 +624,7 @@ func (d *plotData) outcomesRoutes() *figure {
 }
 
 // stateSeries finds the variant's state series; nil when it has none.
-func stateSeries(v *Variant) *Series {
+func stateSeries(v *model.Variant) *model.Series {
 	if v.StateSeries == "" {
 		return nil
 	}
@@ -636,7 +636,7 @@ func stateSeries(v *Variant) *Series {
 		clean := *s
 		clean.Points = nil
 		for _, p := range s.Points {
-			if !math.IsNaN(p.V) && !math.IsInf(p.V, 0) {
+			if p.Finite() {
 				clean.Points = append(clean.Points, p)
 			}
 		}
@@ -647,7 +647,7 @@ func stateSeries(v *Variant) *Series {
 	return nil
 }
 
-func stateName(v *Variant, val float64) (string, int) {
+func stateName(v *model.Variant, val float64) (string, int) {
 	i := int(math.Round(val))
 	if i >= 0 && i < len(v.StateNames) {
 		return v.StateNames[i], i
@@ -657,8 +657,8 @@ func stateName(v *Variant, val float64) (string, int) {
 
 // stateBand draws the pattern's state over time as colored bars.
 type stateBand struct {
-	v   *Variant
-	s   *Series
+	v   *model.Variant
+	s   *model.Series
 	end float64
 }
 
@@ -717,7 +717,7 @@ func (d *plotData) state() *figure {
 			}
 		}
 		// The band goes under the fault bands so both stay visible.
-		f.panels = append(f.panels, d.statePanel(vd, last, &stateBand{v: vd.v, s: s, end: vd.x.end.Seconds()}))
+		f.panels = append(f.panels, d.statePanel(vd, last, &stateBand{v: vd.v, s: s, end: vd.x.End().Seconds()}))
 	}
 	if len(gauges) == 0 {
 		return nil

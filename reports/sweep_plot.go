@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 // SweepPlotPrefix starts the names of the sweep's figures.
@@ -22,7 +24,7 @@ const SweepPlotPrefix = "sweep-"
 type sweepMetric struct {
 	name, title, caption string
 	ax                   yAxis
-	value                func(r Rank) (float64, bool)
+	value                func(r model.Rank) (float64, bool)
 	// never marks configurations without a value at the top of the panel
 	// (for times that never came).
 	never string
@@ -35,14 +37,14 @@ var sweepMetrics = []sweepMetric{
 		name: "success", title: "Sweep: success during the faults",
 		caption: "Share of requests answered 2xx (fallback answers included) while the faults were in force, all faults together.",
 		ax:      yAxis{label: "success during the faults", rng: func(lo, hi float64) (float64, float64, bool) { return 0, 1.04, true }, ticks: shareTicks},
-		value:   func(r Rank) (float64, bool) { return deref(r.Success) },
+		value:   func(r model.Rank) (float64, bool) { return deref(r.Success) },
 	},
 	{
 		name: "p99", title: "Sweep: p99 latency during the faults",
 		caption: "p99 of the client's latency while the faults were in force, all faults together.",
 		ax:      yAxis{label: "p99 during the faults (ms)", rng: zeroRange},
 		logAx:   &yAxis{label: "p99 during the faults (ms, log scale)", log: true, rng: logRange, ticks: logTicks{}},
-		value: func(r Rank) (float64, bool) {
+		value: func(r model.Rank) (float64, bool) {
 			if r.P99 == nil {
 				return 0, false
 			}
@@ -53,7 +55,7 @@ var sweepMetrics = []sweepMetric{
 		name: "recover", title: "Sweep: time to recover after the faults",
 		caption: "Time from the end of the last fault until success, degraded share and p99 are back to their levels before the first fault, for two windows.",
 		ax:      yAxis{label: "time to recover (s)", rng: zeroRange},
-		value: func(r Rank) (float64, bool) {
+		value: func(r model.Rank) (float64, bool) {
 			if r.Recover == nil {
 				return 0, false
 			}
@@ -65,7 +67,7 @@ var sweepMetrics = []sweepMetric{
 		name: "amplification", title: "Sweep: amplification during the faults",
 		caption: "Downstream requests ÷ client requests while the faults were in force, all faults together: below 1, the pattern shields the downstream service.",
 		ax:      yAxis{label: "amplification (downstream ÷ client)", rng: zeroRange},
-		value:   func(r Rank) (float64, bool) { return deref(r.Amplification) },
+		value:   func(r model.Rank) (float64, bool) { return deref(r.Amplification) },
 	},
 }
 
@@ -78,20 +80,20 @@ func deref(p *float64) (float64, bool) {
 
 // sweepInfo is what the sweep figures need of a run.
 type sweepInfo struct {
-	params []SweepParam
+	params []model.SweepParam
 	grid   bool
-	rows   []Rank // swept variants, in run order
-	refs   []Rank // the other variants, drawn as reference lines
+	rows   []model.Rank // swept variants, in run order
+	refs   []model.Rank // the other variants, drawn as reference lines
 }
 
 // newSweepInfo collects the sweep of a run; nil without swept variants.
 // A run without Sweep (an older summary) gets its parameters from the
 // variants' Params.
-func newSweepInfo(r *Run) *sweepInfo {
+func newSweepInfo(r *model.Run) *sweepInfo {
 	si := &sweepInfo{grid: true}
 	if r.Sweep != nil {
 		for _, p := range r.Sweep.Params {
-			si.params = append(si.params, SweepParam{Key: p.Key, Values: slices.Clone(p.Values)})
+			si.params = append(si.params, model.SweepParam{Key: p.Key, Values: slices.Clone(p.Values)})
 		}
 		si.grid = r.Sweep.Mode != "each"
 	}
@@ -99,16 +101,16 @@ func newSweepInfo(r *Run) *sweepInfo {
 		if v == nil {
 			continue
 		}
-		row := sweepRow(v, r.Window)
+		row := model.SweepRow(v, r.Window)
 		if len(v.Params) == 0 {
 			si.refs = append(si.refs, row)
 			continue
 		}
 		si.rows = append(si.rows, row)
 		for k, val := range v.Params {
-			i := slices.IndexFunc(si.params, func(p SweepParam) bool { return p.Key == k })
+			i := slices.IndexFunc(si.params, func(p model.SweepParam) bool { return p.Key == k })
 			if i < 0 {
-				si.params = append(si.params, SweepParam{Key: k})
+				si.params = append(si.params, model.SweepParam{Key: k})
 				i = len(si.params) - 1
 			}
 			if !slices.Contains(si.params[i].Values, val) {
@@ -120,7 +122,7 @@ func newSweepInfo(r *Run) *sweepInfo {
 		return nil
 	}
 	if r.Sweep == nil {
-		slices.SortFunc(si.params, func(a, b SweepParam) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(si.params, func(a, b model.SweepParam) int { return strings.Compare(a.Key, b.Key) })
 		for _, row := range si.rows {
 			si.grid = si.grid && len(row.Params) == len(si.params)
 		}
@@ -130,7 +132,7 @@ func newSweepInfo(r *Run) *sweepInfo {
 
 // shortParamNames names parameters by the last part of their key, or more
 // of it when two would be named alike.
-func shortParamNames(ps []SweepParam) map[string]string {
+func shortParamNames(ps []model.SweepParam) map[string]string {
 	out := make(map[string]string, len(ps))
 	for i, p := range ps {
 		segs := strings.Split(p.Key, ".")
@@ -162,7 +164,7 @@ type paramAxis struct {
 	hi    float64
 }
 
-func newParamAxis(p SweepParam, short string) paramAxis {
+func newParamAxis(p model.SweepParam, short string) paramAxis {
 	a := paramAxis{pos: map[string]float64{}, label: short}
 	nums := make([]float64, len(p.Values))
 	numeric := len(p.Values) > 0
@@ -228,7 +230,7 @@ type sweepPanel struct {
 
 type sweepGroup struct {
 	label string
-	rows  []Rank
+	rows  []model.Rank
 }
 
 // panels lays the sweep out: a grid on one panel, the first parameter
@@ -256,7 +258,7 @@ func (si *sweepInfo) panels() []sweepPanel {
 	x := si.params[0]
 	sp := sweepPanel{title: "by " + x.Key, axis: newParamAxis(x, short[x.Key]), xKey: x.Key}
 	// Groups in the order the other parameters' values were written.
-	label := func(row Rank) string {
+	label := func(row model.Rank) string {
 		var parts []string
 		for _, p := range si.params[1:] {
 			parts = append(parts, short[p.Key]+"="+row.Params[p.Key])
@@ -266,7 +268,7 @@ func (si *sweepInfo) panels() []sweepPanel {
 		}
 		return strings.Join(parts, ", ")
 	}
-	order := func(row Rank) []int {
+	order := func(row model.Rank) []int {
 		var idx []int
 		for _, p := range si.params[1:] {
 			idx = append(idx, slices.Index(p.Values, row.Params[p.Key]))
@@ -274,14 +276,14 @@ func (si *sweepInfo) panels() []sweepPanel {
 		return idx
 	}
 	rows := slices.Clone(si.rows)
-	slices.SortStableFunc(rows, func(a, b Rank) int { return slices.Compare(order(a), order(b)) })
+	slices.SortStableFunc(rows, func(a, b model.Rank) int { return slices.Compare(order(a), order(b)) })
 	for _, row := range rows {
 		l := label(row)
 		if n := len(sp.groups); n > 0 && sp.groups[n-1].label == l {
 			sp.groups[n-1].rows = append(sp.groups[n-1].rows, row)
 			continue
 		}
-		sp.groups = append(sp.groups, sweepGroup{label: l, rows: []Rank{row}})
+		sp.groups = append(sp.groups, sweepGroup{label: l, rows: []model.Rank{row}})
 	}
 	return []sweepPanel{sp}
 }
@@ -299,7 +301,7 @@ var (
 
 // sweepFigures charts each headline number against the swept parameters;
 // nil when the run has no swept variant.
-func sweepFigures(r *Run) []*figure {
+func sweepFigures(r *model.Run) []*figure {
 	si := newSweepInfo(r)
 	if si == nil {
 		return nil
@@ -317,7 +319,10 @@ func sweepFigures(r *Run) []*figure {
 	return out
 }
 
+// figure charts one headline number: a panel per sweepPanel, one line per
+// group, the reference variants as flat lines.
 func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
+	c := &sweepChart{m: m}
 	if m.logAx != nil {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, row := range append(slices.Clone(si.rows), si.refs...) {
@@ -326,23 +331,13 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 			}
 		}
 		if hi >= 20*lo {
-			m.ax = *m.logAx
+			c.m.ax = *m.logAx
 		}
-	}
-	val := func(row Rank) (float64, bool) {
-		y, ok := m.value(row)
-		if ok && m.ax.log {
-			if y <= 0 {
-				return 0, false
-			}
-			y = math.Log10(y)
-		}
-		return y, ok && !math.IsNaN(y) && !math.IsInf(y, 0)
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	missing := false
 	for _, row := range append(slices.Clone(si.rows), si.refs...) {
-		if y, ok := val(row); ok {
+		if y, ok := c.value(row); ok {
 			lo, hi = math.Min(lo, y), math.Max(hi, y)
 		} else if len(row.Params) > 0 {
 			missing = true
@@ -354,7 +349,13 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 		}
 		lo, hi = 0, 0
 	}
-	ymin, ymax, _ := m.ax.rng(lo, hi)
+	c.ymin, c.ymax, _ = c.m.ax.rng(lo, hi)
+	for _, ref := range si.refs {
+		if _, ok := c.value(ref); ok {
+			c.refs = append(c.refs, ref)
+		}
+	}
+
 	f := &figure{name: SweepPlotPrefix + m.name, title: m.title, caption: m.caption, panelH: 3 * vg.Inch}
 	if len(panels) > 1 {
 		f.panelH = 2.4 * vg.Inch
@@ -371,13 +372,7 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 			}
 		}
 	}
-	var refs []Rank
-	for _, ref := range si.refs {
-		if _, ok := val(ref); ok {
-			refs = append(refs, ref)
-		}
-	}
-	for i, ref := range refs {
+	for i, ref := range c.refs {
 		f.legend = append(f.legend, legendEntry{ref.Variant + " (reference)", refStyle(i)})
 	}
 	if missing && m.never != "" {
@@ -385,69 +380,97 @@ func (si *sweepInfo) figure(m sweepMetric, panels []sweepPanel) *figure {
 		f.caption += " A cross at the top of the panel: " + m.never + "."
 	}
 	for _, sp := range panels {
-		p := plot.New()
-		styleText(p)
-		p.Title.Text = sp.title
-		p.X.Label.Text = sp.axis.label
-		p.X.Tick.Marker = sp.axis.ticks
-		p.Y.Label.Text = m.ax.label
-		if m.ax.ticks != nil {
-			p.Y.Tick.Marker = m.ax.ticks
+		f.panels = append(f.panels, c.panel(sp))
+	}
+	return f
+}
+
+// sweepChart is one headline number being charted: its metric with the
+// axis chosen for its values, the shared y range, and the reference
+// variants that have a value.
+type sweepChart struct {
+	m          sweepMetric
+	ymin, ymax float64
+	refs       []model.Rank
+}
+
+// value is a configuration's number as plotted (its log10 on a log axis);
+// false when it has none.
+func (c *sweepChart) value(row model.Rank) (float64, bool) {
+	y, ok := c.m.value(row)
+	if ok && c.m.ax.log {
+		if y <= 0 {
+			return 0, false
 		}
-		g := plotter.NewGrid()
-		g.Vertical.Color = gridColor
-		g.Horizontal.Color = gridColor
-		p.Add(g)
-		for i, ref := range refs {
-			y, _ := val(ref)
-			if l, err := plotter.NewLine(plotter.XYs{{X: sp.axis.lo, Y: y}, {X: sp.axis.hi, Y: y}}); err == nil {
-				l.LineStyle = refStyle(i).LineStyle
+		y = math.Log10(y)
+	}
+	return y, ok && !math.IsNaN(y) && !math.IsInf(y, 0)
+}
+
+// panel draws one sweepPanel: the reference lines, a line and markers per
+// group, and a cross at the top for a configuration whose time never came.
+func (c *sweepChart) panel(sp sweepPanel) *plot.Plot {
+	p := plot.New()
+	styleText(p)
+	p.Title.Text = sp.title
+	p.X.Label.Text = sp.axis.label
+	p.X.Tick.Marker = sp.axis.ticks
+	p.Y.Label.Text = c.m.ax.label
+	if c.m.ax.ticks != nil {
+		p.Y.Tick.Marker = c.m.ax.ticks
+	}
+	g := plotter.NewGrid()
+	g.Vertical.Color = gridColor
+	g.Horizontal.Color = gridColor
+	p.Add(g)
+	for i, ref := range c.refs {
+		y, _ := c.value(ref)
+		if l, err := plotter.NewLine(plotter.XYs{{X: sp.axis.lo, Y: y}, {X: sp.axis.hi, Y: y}}); err == nil {
+			l.LineStyle = refStyle(i).LineStyle
+			p.Add(l)
+		}
+	}
+	var nevers plotter.XYs
+	for gi, grp := range sp.groups {
+		var pts plotter.XYs
+		for _, row := range grp.rows {
+			x, ok := sp.axis.pos[row.Params[sp.xKey]]
+			if !ok {
+				continue
+			}
+			y, ok := c.value(row)
+			if !ok {
+				if c.m.never != "" {
+					nevers = append(nevers, plotter.XY{X: x, Y: c.ymin + (c.ymax-c.ymin)*0.94})
+				}
+				continue
+			}
+			pts = append(pts, plotter.XY{X: x, Y: y})
+		}
+		slices.SortFunc(pts, func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) })
+		st := sweepStyle(gi)
+		if len(pts) > 1 {
+			if l, err := plotter.NewLine(pts); err == nil {
+				l.LineStyle = st.LineStyle
 				p.Add(l)
 			}
 		}
-		var nevers plotter.XYs
-		for gi, grp := range sp.groups {
-			var pts plotter.XYs
-			for _, row := range grp.rows {
-				x, ok := sp.axis.pos[row.Params[sp.xKey]]
-				if !ok {
-					continue
-				}
-				y, ok := val(row)
-				if !ok {
-					if m.never != "" {
-						nevers = append(nevers, plotter.XY{X: x, Y: ymin + (ymax-ymin)*0.94})
-					}
-					continue
-				}
-				pts = append(pts, plotter.XY{X: x, Y: y})
-			}
-			slices.SortFunc(pts, func(a, b plotter.XY) int { return cmpFloat(a.X, b.X) })
-			st := sweepStyle(gi)
-			if len(pts) > 1 {
-				if l, err := plotter.NewLine(pts); err == nil {
-					l.LineStyle = st.LineStyle
-					p.Add(l)
-				}
-			}
-			if len(pts) > 0 {
-				if s, err := plotter.NewScatter(pts); err == nil {
-					s.GlyphStyle = st.GlyphStyle
-					p.Add(s)
-				}
-			}
-		}
-		if len(nevers) > 0 {
-			if s, err := plotter.NewScatter(nevers); err == nil {
-				s.GlyphStyle = draw.GlyphStyle{Color: neverColor, Radius: vg.Points(5), Shape: draw.CrossGlyph{}}
+		if len(pts) > 0 {
+			if s, err := plotter.NewScatter(pts); err == nil {
+				s.GlyphStyle = st.GlyphStyle
 				p.Add(s)
 			}
 		}
-		p.X.Min, p.X.Max = sp.axis.lo, sp.axis.hi
-		p.Y.Min, p.Y.Max = ymin, ymax
-		f.panels = append(f.panels, p)
 	}
-	return f
+	if len(nevers) > 0 {
+		if s, err := plotter.NewScatter(nevers); err == nil {
+			s.GlyphStyle = draw.GlyphStyle{Color: neverColor, Radius: vg.Points(5), Shape: draw.CrossGlyph{}}
+			p.Add(s)
+		}
+	}
+	p.X.Min, p.X.Max = sp.axis.lo, sp.axis.hi
+	p.Y.Min, p.Y.Max = c.ymin, c.ymax
+	return p
 }
 
 func cmpFloat(a, b float64) int {

@@ -7,148 +7,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/faultline/faultline/reports/model"
+	"github.com/faultline/faultline/reports/model/modeltest"
 )
 
-// sweepVariant is 16 one-second windows of 100 requests around a fault in
-// force over [5,10): healthy at 10ms before it, successRatio at lat during
-// it (no windows at all when successRatio < 0), and still degraded for
-// slowFor windows after it (never recovered when slowFor < 0).
-func sweepVariant(name string, params map[string]string, successRatio float64, lat time.Duration, slowFor int) *Variant {
-	var ws []Window
-	for i := range 16 {
-		switch {
-		case i < 5:
-			ws = append(ws, win("r", float64(i), 100, 100, 0, 10*time.Millisecond))
-		case i < 10 && successRatio >= 0:
-			ws = append(ws, win("r", float64(i), 100, int64(successRatio*100), 0, lat))
-		case i < 10:
-		case slowFor < 0 || i < 10+slowFor:
-			ws = append(ws, win("r", float64(i), 100, 100, 100, 10*time.Millisecond))
-		default:
-			ws = append(ws, win("r", float64(i), 100, 100, 0, 10*time.Millisecond))
-		}
-	}
-	return &Variant{
-		Name: name, Params: params, ReportOnly: len(params) > 0, Routes: []string{"r"},
-		Windows: ws, Faults: []FaultEvent{fault("slow", 5, 5, 5, 10)},
-	}
-}
-
-func sweepRun(by RankBy) *Run {
-	p := func(ow, sc string) map[string]string {
-		return map[string]string{"breaker.open_wait": ow, "breaker.slow_call": sc}
-	}
-	return &Run{
-		Scenario: "sweep", Pattern: "circuit-breaker", Window: time.Second, Planned: 16 * time.Second,
-		Variants: []*Variant{
-			sweepVariant("baseline", nil, 0.4, 2*time.Second, 0),
-			sweepVariant("a", p("250ms", "300ms"), 0.9, 100*time.Millisecond, 1),
-			sweepVariant("b", p("1s", "300ms"), 1, 300*time.Millisecond, 2),
-			sweepVariant("c", p("4s", "300ms"), 1, 200*time.Millisecond, -1),
-			sweepVariant("d", p("250ms", "900ms"), -1, 0, 0),
-			sweepVariant("e", p("1s", "900ms"), 0.5, time.Second, 0),
-		},
-		Sweep: &Sweep{
-			Params: []SweepParam{
-				{Key: "breaker.open_wait", Values: []string{"250ms", "1s", "4s"}},
-				{Key: "breaker.slow_call", Values: []string{"300ms", "900ms"}},
-			},
-			Mode:   "grid",
-			RankBy: by,
-		},
-	}
-}
-
-func TestRankSweep(t *testing.T) {
-	tests := []struct {
-		name string
-		by   RankBy
-		want []string
-	}{
-		// c and b tie on success: the lower p99 wins. d has no requests
-		// during the fault: last.
-		{"success desc", RankBy{Metric: "success", Phase: "during", Order: "desc"}, []string{"c", "b", "a", "e", "d"}},
-		{"success asc", RankBy{Metric: "success", Phase: "during", Order: "asc"}, []string{"e", "a", "c", "b", "d"}},
-		{"p99 asc", RankBy{Metric: "p99", Phase: "during", Order: "asc"}, []string{"a", "c", "b", "e", "d"}},
-		// Recovery after the faults: c never recovers, so it has no value.
-		{"recover asc", RankBy{Metric: "time_to_recover", Order: "asc"}, []string{"e", "d", "a", "b", "c"}},
-		{"no rank_by: success during, higher first", RankBy{}, []string{"c", "b", "a", "e", "d"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := sweepRun(tt.by)
-			Summarize(r)
-			var got []string
-			for i, rk := range r.Sweep.Ranking {
-				got = append(got, rk.Variant)
-				if rk.Rank != i+1 {
-					t.Errorf("%s has rank %d at %d", rk.Variant, rk.Rank, i+1)
-				}
-			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("ranking %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestSweepRow(t *testing.T) {
-	r := sweepRun(RankBy{Metric: "success", Phase: "during", Order: "desc"})
-	r.Variants[1].SLOs = []SLOResult{{Pass: true}, {Pass: false}}
-	Summarize(r)
-	rows := map[string]Rank{}
-	for _, rk := range r.Sweep.Ranking {
-		rows[rk.Variant] = rk
-	}
-	a := rows["a"]
-	if a.Success == nil || !near(*a.Success, 0.9) || a.Value == nil || *a.Value != *a.Success {
-		t.Errorf("a: success %v value %v", a.Success, a.Value)
-	}
-	if a.P99 == nil || !within(*a.P99, 100*time.Millisecond) {
-		t.Errorf("a: p99 %v", a.P99)
-	}
-	// Degraded for one window after the fault: back from the second.
-	if a.Recover == nil || *a.Recover != time.Second {
-		t.Errorf("a: recover %v, want 1s", a.Recover)
-	}
-	if a.SLOs != 2 || a.SLOsMet != 1 || a.Params["breaker.open_wait"] != "250ms" {
-		t.Errorf("a: %+v", a)
-	}
-	if a.Amplification != nil {
-		t.Errorf("a: amplification %v without a downstream counter", *a.Amplification)
-	}
-	if c := rows["c"]; c.Recover != nil {
-		t.Errorf("c: recover %v, want never", *c.Recover)
-	}
-	if d := rows["d"]; d.Success != nil || d.P99 != nil || d.Value != nil {
-		t.Errorf("d: %+v, want nothing measured during the fault", d)
-	}
-	if _, ok := rows["baseline"]; ok || len(r.Sweep.Ranking) != 5 {
-		t.Errorf("ranking holds %d rows (baseline %v), want the 5 swept", len(r.Sweep.Ranking), ok)
-	}
-}
-
-// With one fault, recovery after the faults is that fault's recovery.
-func TestRecoverAfterAllMatchesOneFault(t *testing.T) {
-	for _, slow := range []int{0, 1, 3, -1} {
-		v := sweepVariant("v", nil, 0.5, time.Second, slow)
-		Summarize(&Run{Window: time.Second, Variants: []*Variant{v}})
-		one, okOne := v.Measure(Query{Metric: "time_to_recover", Fault: "slow"})
-		all, okAll := sweepMeasure(v, time.Second, Query{Metric: "time_to_recover"})
-		if one != all || okOne != okAll {
-			t.Errorf("slow for %d: one fault %v (%v), all faults %v (%v)", slow, one, okOne, all, okAll)
-		}
-	}
-}
-
 func TestSweepOutputs(t *testing.T) {
-	r := sweepRun(RankBy{Metric: "success", Phase: "during", Order: "desc"})
+	r := modeltest.SweepRun(model.RankBy{Metric: "success", Phase: "during", Order: "desc"})
 	// a violates its SLO, but is only ranked; the baseline meets its.
-	r.Variants[0].SLOs = []SLOResult{{Name: "s", Metric: "success", Pass: true}}
-	r.Variants[1].SLOs = []SLOResult{{Name: "s", Metric: "success", Pass: false}}
-	Summarize(r)
-	if !Verdict(r) {
+	r.Variants[0].SLOs = []model.SLOResult{{Name: "s", Metric: "success", Pass: true}}
+	r.Variants[1].SLOs = []model.SLOResult{{Name: "s", Metric: "success", Pass: false}}
+	model.Summarize(r)
+	if !model.Verdict(r) {
 		t.Errorf("a ranked configuration's violation failed the verdict")
 	}
 	var junit bytes.Buffer
@@ -197,8 +67,8 @@ func TestSweepOutputs(t *testing.T) {
 		}
 	}
 	// A ranking by another measurement gets its own column.
-	r.Sweep.RankBy = RankBy{Metric: "degraded", Phase: "during", Order: "asc"}
-	Summarize(r)
+	r.Sweep.RankBy = model.RankBy{Metric: "degraded", Phase: "during", Order: "asc"}
+	model.Summarize(r)
 	html.Reset()
 	if err := WriteHTML(&html, r, nil); err != nil {
 		t.Fatal(err)
@@ -225,7 +95,7 @@ func TestParamAxis(t *testing.T) {
 		{[]string{"1", "x"}, []float64{0, 1}, "open_wait"},
 	}
 	for _, tt := range tests {
-		a := newParamAxis(SweepParam{Key: "breaker.open_wait", Values: tt.values}, "open_wait")
+		a := newParamAxis(model.SweepParam{Key: "breaker.open_wait", Values: tt.values}, "open_wait")
 		for i, v := range tt.values {
 			if got := a.pos[v]; math.Abs(got-tt.pos[i]) > 1e-5 {
 				t.Errorf("%q: %s at %v, want %v", tt.values, v, got, tt.pos[i])

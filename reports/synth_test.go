@@ -4,29 +4,31 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 // synthRun builds a realistic run of a circuit breaker against a naive
 // baseline: a dependency slows down, the breaker opens and answers from a
 // fallback while the naive variant times out and retries. long adds a
 // second fault and lasts 70s instead of 20s.
-func synthRun(long bool) *Run {
+func synthRun(long bool) *model.Run {
 	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 	dur := 20
-	faults := []FaultEvent{{
+	faults := []model.FaultEvent{{
 		Name: "dependency-slow", Kind: "latency", Target: "api->dependency",
 		At: 6 * time.Second, Duration: 6 * time.Second, Applied: sec(6.04), Reverted: sec(12.02),
 	}}
 	if long {
 		dur = 70
-		faults = []FaultEvent{
+		faults = []model.FaultEvent{
 			{Name: "dependency-slow", Kind: "latency", Target: "api->dependency",
 				At: 15 * time.Second, Duration: 15 * time.Second, Applied: sec(15.04), Reverted: sec(30.02)},
 			{Name: "dependency-down", Kind: "down", Target: "api->dependency",
 				At: 45 * time.Second, Duration: 8 * time.Second, Applied: sec(45.1), Reverted: sec(53.05)},
 		}
 	}
-	r := &Run{
+	r := &model.Run{
 		Scenario:    "breaker-vs-slow-dependency",
 		Description: "A dependency slows down and then goes away; the circuit breaker should fail fast and answer from its fallback.",
 		Pattern:     "circuit-breaker",
@@ -36,7 +38,7 @@ func synthRun(long bool) *Run {
 		Window:      time.Second,
 		StartedAt:   time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 		Planned:     time.Duration(dur) * time.Second,
-		Timings: []Timing{
+		Timings: []model.Timing{
 			{Name: "topology ready", Duration: 1200 * time.Millisecond},
 			{Name: "load", Variant: "breaker", Duration: time.Duration(dur) * time.Second},
 			{Name: "load", Variant: "naive", Duration: time.Duration(dur) * time.Second},
@@ -45,7 +47,7 @@ func synthRun(long bool) *Run {
 	}
 	for vi, name := range []string{"breaker", "naive"} {
 		naive := name == "naive"
-		v := &Variant{
+		v := &model.Variant{
 			Name:            name,
 			Baseline:        naive,
 			ExpectViolation: naive,
@@ -54,7 +56,7 @@ func synthRun(long bool) *Run {
 			StateSeries:     "faultline_breaker_state",
 			StateService:    "api",
 			StateNames:      []string{"closed", "open", "half-open"},
-			Faults:          append([]FaultEvent(nil), faults...),
+			Faults:          append([]model.FaultEvent(nil), faults...),
 			Results:         "results-" + name + ".bin",
 		}
 		if naive {
@@ -63,7 +65,7 @@ func synthRun(long bool) *Run {
 			v.Config = map[string]any{"enabled": true, "failure_threshold": 5, "open_timeout": "3s"}
 		}
 		rng := rand.New(rand.NewPCG(42, uint64(vi)))
-		rec := NewHistogram()
+		rec := model.NewHistogram()
 		// phaseAt says where window t is relative to the faults: k windows
 		// into a fault (during) or k windows after one (after >= 0).
 		phaseAt := func(t int) (during bool, down bool, k int, after int) {
@@ -81,7 +83,7 @@ func synthRun(long bool) *Run {
 		}
 		var downCount float64
 		var downErrors float64
-		var downPts, errPts, statePts []Point
+		var downPts, errPts, statePts []model.Point
 		for t := range dur {
 			during, down, k, after := phaseAt(t)
 			state := 0.0
@@ -90,7 +92,7 @@ func synthRun(long bool) *Run {
 				if route == "GET /catalog" {
 					n = 15
 				}
-				w := Window{Route: route, Start: time.Duration(t) * time.Second, Errors: map[string]int64{}}
+				w := model.Window{Route: route, Start: time.Duration(t) * time.Second, Errors: map[string]int64{}}
 				rec.Reset()
 				median, sigma := 20*time.Millisecond, 0.35
 				okP, degP := 0.999, 0.0
@@ -166,41 +168,41 @@ func synthRun(long bool) *Run {
 				downCount, downErrors = 5, 0
 			}
 			ts := time.Duration(t)*time.Second + 750*time.Millisecond
-			downPts = append(downPts, Point{T: ts, V: downCount})
+			downPts = append(downPts, model.Point{T: ts, V: downCount})
 			if downErrors > 0 {
-				errPts = append(errPts, Point{T: ts, V: downErrors})
+				errPts = append(errPts, model.Point{T: ts, V: downErrors})
 			}
 			if !naive {
 				statePts = append(statePts,
-					Point{T: time.Duration(t) * time.Second, V: state},
-					Point{T: time.Duration(t)*time.Second + 500*time.Millisecond, V: state})
+					model.Point{T: time.Duration(t) * time.Second, V: state},
+					model.Point{T: time.Duration(t)*time.Second + 500*time.Millisecond, V: state})
 			}
 		}
-		downPts = append([]Point{{T: -250 * time.Millisecond, V: 0}}, downPts...)
-		v.Series = append(v.Series, Series{
-			Service: "dependency", Name: DownstreamMetric, Counter: true,
+		downPts = append([]model.Point{{T: -250 * time.Millisecond, V: 0}}, downPts...)
+		v.Series = append(v.Series, model.Series{
+			Service: "dependency", Name: model.DownstreamMetric, Counter: true,
 			Labels: map[string]string{"code": "200"}, Points: downPts,
 		})
 		if len(errPts) > 0 {
-			v.Series = append(v.Series, Series{
-				Service: "dependency", Name: DownstreamMetric, Counter: true,
+			v.Series = append(v.Series, model.Series{
+				Service: "dependency", Name: model.DownstreamMetric, Counter: true,
 				Labels: map[string]string{"code": "500"}, Points: errPts,
 			})
 		}
 		if statePts != nil {
-			v.Series = append(v.Series, Series{Service: "api", Name: "faultline_breaker_state", Points: statePts})
+			v.Series = append(v.Series, model.Series{Service: "api", Name: "faultline_breaker_state", Points: statePts})
 		}
 		r.Variants = append(r.Variants, v)
 	}
-	Summarize(r)
+	model.Summarize(r)
 	for _, v := range r.Variants {
-		v.SLOs = []SLOResult{
-			v.Check("availability during the fault", Query{Metric: "success", Phase: "during"}, ">=", 0.95),
-			v.Check("fast answers during the fault", Query{Metric: "p50", Phase: "during"}, "<=", 0.1),
-			v.Check("back to normal after", Query{Metric: "p99", Route: "GET /orders", Phase: "after"}, "<=", 0.3),
-			v.Check("fails fast", Query{Metric: "time_to_fail_fast", Fault: "dependency-slow"}, "<=", 3),
-			v.Check("recovers", Query{Metric: "time_to_recover", Fault: "dependency-slow"}, "<=", 5),
-			v.Check("no retry storm", Query{Metric: "amplification", Phase: "during"}, "<=", 1.5),
+		v.SLOs = []model.SLOResult{
+			v.Check("availability during the fault", model.Query{Metric: "success", Phase: "during"}, ">=", 0.95),
+			v.Check("fast answers during the fault", model.Query{Metric: "p50", Phase: "during"}, "<=", 0.1),
+			v.Check("back to normal after", model.Query{Metric: "p99", Route: "GET /orders", Phase: "after"}, "<=", 0.3),
+			v.Check("fails fast", model.Query{Metric: "time_to_fail_fast", Fault: "dependency-slow"}, "<=", 3),
+			v.Check("recovers", model.Query{Metric: "time_to_recover", Fault: "dependency-slow"}, "<=", 5),
+			v.Check("no retry storm", model.Query{Metric: "amplification", Phase: "during"}, "<=", 1.5),
 		}
 	}
 	return r

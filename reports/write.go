@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
 // Report file names inside a run directory.
@@ -22,14 +23,14 @@ const (
 // first, so the headline always matches the data, and drops NaN and infinite
 // samples from the series (JSON cannot hold them); SLO results are written
 // as they are in the run.
-func Write(dir string, r *Run) error {
+func Write(dir string, r *model.Run) error {
 	if r == nil {
 		return fmt.Errorf("write report: no run")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
-	Summarize(r)
+	model.Summarize(r)
 	dropNonFinite(r)
 
 	summary, err := json.MarshalIndent(r, "", "  ")
@@ -70,15 +71,13 @@ func Write(dir string, r *Run) error {
 
 // dropNonFinite removes NaN and infinite samples from the series: JSON cannot
 // hold them, and no measurement uses them.
-func dropNonFinite(r *Run) {
+func dropNonFinite(r *model.Run) {
 	for _, v := range r.Variants {
 		if v == nil {
 			continue
 		}
 		for i := range v.Series {
-			v.Series[i].Points = slices.DeleteFunc(v.Series[i].Points, func(p Point) bool {
-				return math.IsNaN(p.V) || math.IsInf(p.V, 0)
-			})
+			v.Series[i].Points = slices.DeleteFunc(v.Series[i].Points, func(p model.Point) bool { return !p.Finite() })
 		}
 	}
 }
@@ -99,12 +98,12 @@ func writeFile(dir, name string, data []byte) error {
 }
 
 // Load reads dir/summary.json back, so a report can be rendered again.
-func Load(dir string) (*Run, error) {
+func Load(dir string) (*model.Run, error) {
 	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
 	if err != nil {
 		return nil, fmt.Errorf("load report: %w", err)
 	}
-	var r Run
+	var r model.Run
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("load report %s: %w", filepath.Join(dir, SummaryFile), err)
 	}

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
+	"github.com/faultline/faultline/reports/model/modeltest"
 )
 
 var (
@@ -184,17 +187,17 @@ func TestWritePartialRun(t *testing.T) {
 	if !strings.Contains(string(junit), `<failure message="run is partial: interrupted by signal"`) {
 		t.Errorf("junit.xml lacks the failing run completed case:\n%s", junit)
 	}
-	if Verdict(r) {
+	if model.Verdict(r) {
 		t.Error("Verdict passed a partial run")
 	}
 }
 
 func TestWriteEmptyRun(t *testing.T) {
-	r := &Run{Scenario: "empty", Partial: true, Reason: "topology failed to start"}
+	r := &model.Run{Scenario: "empty", Partial: true, Reason: "topology failed to start"}
 	if err := Write(t.TempDir(), r); err != nil {
 		t.Fatal(err)
 	}
-	r.Variants = []*Variant{{Name: "v"}}
+	r.Variants = []*model.Variant{{Name: "v"}}
 	if err := Write(t.TempDir(), r); err != nil {
 		t.Fatal(err)
 	}
@@ -203,31 +206,31 @@ func TestWriteEmptyRun(t *testing.T) {
 func TestWriteOddInput(t *testing.T) {
 	// Bad or unusual data must not panic nor stop the report.
 	nan := math.NaN()
-	v := &Variant{
+	v := &model.Variant{
 		Name: "odd", Routes: []string{"r"}, Downstream: "dep", StateSeries: "state",
-		Windows: []Window{
-			win("r", 3, 10, 10, 0, time.Millisecond),
-			win("r", 0, 10, 10, 0, 3*time.Hour), // out of order, beyond the histogram
-			{Route: "r", Start: secs(1)},        // empty, no histogram
-			win("other", 1, 5, 0, 0, time.Second),
+		Windows: []model.Window{
+			modeltest.Window("r", 3, 10, 10, 0, time.Millisecond),
+			modeltest.Window("r", 0, 10, 10, 0, 3*time.Hour), // out of order, beyond the histogram
+			{Route: "r", Start: modeltest.Secs(1)},           // empty, no histogram
+			modeltest.Window("other", 1, 5, 0, 0, time.Second),
 		},
-		Faults: []FaultEvent{
-			fault("f", 1, 1, 1.5, 1.2), // reverted before applied
-			fault("f", 2, 0, 2, 0),     // same name, never reverted, no duration
-			{Name: "never", At: secs(100), Duration: secs(5), Error: "proxy missing"},
+		Faults: []model.FaultEvent{
+			modeltest.Fault("f", 1, 1, 1.5, 1.2), // reverted before applied
+			modeltest.Fault("f", 2, 0, 2, 0),     // same name, never reverted, no duration
+			{Name: "never", At: modeltest.Secs(100), Duration: modeltest.Secs(5), Error: "proxy missing"},
 		},
-		Series: []Series{
-			{Service: "dep", Name: DownstreamMetric, Points: []Point{{T: secs(1), V: nan}, {T: secs(2), V: 5}, {T: secs(2), V: 7}}},
-			{Service: "x", Name: "state", Points: []Point{{T: 0, V: nan}, {T: secs(1), V: 7}, {T: secs(2), V: -1}, {T: secs(3), V: 1e300}}},
+		Series: []model.Series{
+			{Service: "dep", Name: model.DownstreamMetric, Points: []model.Point{{T: modeltest.Secs(1), V: nan}, {T: modeltest.Secs(2), V: 5}, {T: modeltest.Secs(2), V: 7}}},
+			{Service: "x", Name: "state", Points: []model.Point{{T: 0, V: nan}, {T: modeltest.Secs(1), V: 7}, {T: modeltest.Secs(2), V: -1}, {T: modeltest.Secs(3), V: 1e300}}},
 		},
 	}
-	r := &Run{Scenario: "odd", Variants: []*Variant{v, nil, {Name: "empty"}}}
+	r := &model.Run{Scenario: "odd", Variants: []*model.Variant{v, nil, {Name: "empty"}}}
 	if err := Write(t.TempDir(), r); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range Metrics {
+	for _, m := range model.Metrics {
 		for _, phase := range []string{"", "before", "during", "after"} {
-			if x, ok := v.Measure(Query{Metric: m.Name, Phase: phase}); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
+			if x, ok := v.Measure(model.Query{Metric: m.Name, Phase: phase}); ok && (math.IsNaN(x) || math.IsInf(x, 0)) {
 				t.Errorf("Measure(%s, %s) = %v", m.Name, phase, x)
 			}
 		}

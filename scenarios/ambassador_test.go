@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/patterns/catalog"
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/testbeds/local"
 )
@@ -40,14 +40,14 @@ func TestAmbassadorBudgetPreventsMetastableFailure(t *testing.T) {
 
 // checkAmbassadorRecovers asserts what the ambassador scenario exists to
 // show, on whichever testbed ran it.
-func checkAmbassadorRecovers(t *testing.T, got map[string]*reports.Variant) {
+func checkAmbassadorRecovers(t *testing.T, got map[string]*model.Variant) {
 	t.Helper()
 	direct, naive, budgeted := got["direct"], got["naive-retries"], got["budgeted"]
 
 	// After the slowdown: naive retries sustain the overload, the budget
 	// and breaker do not.
-	ampAfter := reports.Query{Metric: "amplification", Phase: "after", Fault: "remote-slow"}
-	okAfter := reports.Query{Metric: "success", Phase: "after", Fault: "remote-slow"}
+	ampAfter := model.Query{Metric: "amplification", Phase: "after", Fault: "remote-slow"}
+	okAfter := model.Query{Metric: "success", Phase: "after", Fault: "remote-slow"}
 	if v, ok := measure(t, naive, ampAfter); !ok || v < 1.5 {
 		t.Errorf("naive-retries: amplification after the slowdown = %.3f, want >= 1.5 (retries sustain the overload)", v)
 	}
@@ -63,7 +63,7 @@ func checkAmbassadorRecovers(t *testing.T, got map[string]*reports.Variant) {
 
 	// During the slowdown, naive retries multiply the remote's load; the
 	// budget and the open breaker shed it.
-	ampDuring := reports.Query{Metric: "amplification", Phase: "during", Fault: "remote-slow"}
+	ampDuring := model.Query{Metric: "amplification", Phase: "during", Fault: "remote-slow"}
 	if v, ok := measure(t, naive, ampDuring); !ok || v < 1.2 {
 		t.Errorf("naive-retries: amplification during the slowdown = %.3f, want >= 1.2", v)
 	}
@@ -73,7 +73,7 @@ func checkAmbassadorRecovers(t *testing.T, got map[string]*reports.Variant) {
 
 	// While the remote is flaky, retries hide its failures; a direct call
 	// passes them on (~12% errors).
-	flaky := reports.Query{Metric: "success", Phase: "during", Fault: "remote-errors"}
+	flaky := model.Query{Metric: "success", Phase: "during", Fault: "remote-errors"}
 	if v, ok := measure(t, direct, flaky); !ok || v > 0.95 {
 		t.Errorf("direct: success while the remote is flaky = %.3f, want <= 0.95", v)
 	}

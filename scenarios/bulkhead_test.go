@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/patterns/catalog"
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -30,21 +30,21 @@ func TestBulkheadContainsTheBlastRadius(t *testing.T) {
 
 // checkBulkheadContains asserts what the bulkhead scenario exists to show,
 // on whichever testbed ran it.
-func checkBulkheadContains(t *testing.T, got map[string]*reports.Variant) {
+func checkBulkheadContains(t *testing.T, got map[string]*model.Variant) {
 	t.Helper()
 	bulkheads, shared := got["bulkheads"], got["shared-pool"]
 
 	// Inventory does not use reviews: with bulkheads it does not notice
 	// reviews is slow.
-	success := reports.Query{Metric: "success", Route: "inventory", Phase: "during"}
+	success := model.Query{Metric: "success", Route: "inventory", Phase: "during"}
 	if v, ok := measure(t, bulkheads, success); !ok || v < 0.95 {
 		t.Errorf("bulkheads: inventory success while reviews is slow = %.3f, want >= 0.95", v)
 	}
-	p99 := reports.Query{Metric: "p99", Route: "inventory", Phase: "during"}
+	p99 := model.Query{Metric: "p99", Route: "inventory", Phase: "during"}
 	if v, ok := measure(t, bulkheads, p99); !ok || v > 0.3 {
 		t.Errorf("bulkheads: inventory p99 while reviews is slow = %.3fs, want <= 0.3s", v)
 	}
-	degraded := reports.Query{Metric: "degraded", Route: "inventory", Phase: "during"}
+	degraded := model.Query{Metric: "degraded", Route: "inventory", Phase: "during"}
 	if v, ok := measure(t, bulkheads, degraded); !ok || v > 0.02 {
 		t.Errorf("bulkheads: inventory degraded while reviews is slow = %.3f, want <= 0.02", v)
 	}
@@ -60,19 +60,19 @@ func checkBulkheadContains(t *testing.T, got map[string]*reports.Variant) {
 
 	// Reviews itself answers in both, with bulkheads mostly from its
 	// fallback (its bulkhead sheds what it cannot hold).
-	reviews := reports.Query{Metric: "success", Route: "reviews", Phase: "during"}
+	reviews := model.Query{Metric: "success", Route: "reviews", Phase: "during"}
 	if v, ok := measure(t, bulkheads, reviews); !ok || v < 0.95 {
 		t.Errorf("bulkheads: reviews success while slow = %.3f, want >= 0.95 (fallbacks)", v)
 	}
-	reviewsDegraded := reports.Query{Metric: "degraded", Route: "reviews", Phase: "during"}
+	reviewsDegraded := model.Query{Metric: "degraded", Route: "reviews", Phase: "during"}
 	if v, ok := measure(t, bulkheads, reviewsDegraded); !ok || v < 0.5 {
 		t.Errorf("bulkheads: reviews degraded while slow = %.3f, want >= 0.5 (shed to the fallback)", v)
 	}
 
 	// Both are healthy before the fault and after it.
-	for _, v := range []*reports.Variant{bulkheads, shared} {
+	for _, v := range []*model.Variant{bulkheads, shared} {
 		for _, phase := range []string{"before", "after"} {
-			q := reports.Query{Metric: "success", Phase: phase}
+			q := model.Query{Metric: "success", Phase: phase}
 			if got, ok := measure(t, v, q); !ok || got < 0.97 {
 				t.Errorf("%s: success %s the fault = %.3f, want >= 0.97", v.Name, phase, got)
 			}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/patterns/catalog"
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/testbeds/docker/dockertest"
 )
@@ -125,23 +125,23 @@ func TestKillAndRestartOnDocker(t *testing.T) {
 	}
 
 	// Before: every checkout confirmed.
-	before := reports.Query{Metric: "success", Phase: "before", Fault: "payments-killed"}
+	before := model.Query{Metric: "success", Phase: "before", Fault: "payments-killed"}
 	if got, ok := measure(t, v, before); !ok || got < 0.97 {
 		t.Errorf("success before the kill = %.3f, want >= 0.97", got)
 	}
 	// The outage: payments is gone, checkouts fall back (the breaker keeps
 	// them available) and payments receives next to nothing.
-	down := reports.Query{Metric: "degraded", Phase: "during", Fault: "payments-killed"}
+	down := model.Query{Metric: "degraded", Phase: "during", Fault: "payments-killed"}
 	if got, ok := measure(t, v, down); !ok || got < 0.8 {
 		t.Errorf("degraded share while payments is killed = %.3f, want >= 0.8", got)
 	}
-	avail := reports.Query{Metric: "success", Phase: "during", Fault: "payments-killed"}
+	avail := model.Query{Metric: "success", Phase: "during", Fault: "payments-killed"}
 	if got, ok := measure(t, v, avail); !ok || got < 0.95 {
 		t.Errorf("success while payments is killed = %.3f, want >= 0.95", got)
 	}
 	// (Counters are scraped every 250ms, so the phase's edges blur a
 	// little: healthy is 1.)
-	amp := reports.Query{Metric: "amplification", Phase: "during", Fault: "payments-killed"}
+	amp := model.Query{Metric: "amplification", Phase: "during", Fault: "payments-killed"}
 	if got, ok := measure(t, v, amp); !ok || got > 0.3 {
 		t.Errorf("amplification while payments is killed = %.3f, want <= 0.3", got)
 	}
@@ -150,7 +150,7 @@ func TestKillAndRestartOnDocker(t *testing.T) {
 	// confirmed again: the report's time to recover, and the last 2s before
 	// the restart and before the end, all confirmed.
 	for _, f := range []string{"payments-killed", "payments-restarted"} {
-		q := reports.Query{Metric: "time_to_recover", Fault: f}
+		q := model.Query{Metric: "time_to_recover", Fault: f}
 		if got, ok := measure(t, v, q); !ok || got > 5 {
 			t.Errorf("time to recover from %s = %.3fs (found=%v), want <= 5s", f, got, ok)
 		}

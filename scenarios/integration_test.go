@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/patterns/catalog"
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/testbeds"
 	"github.com/faultline/faultline/testbeds/local"
@@ -16,20 +16,20 @@ import (
 // runVariantsConcurrently runs each variant of s as its own one-variant
 // scenario, all at once, each on its own topology: the run takes as long as
 // one variant instead of their sum.
-func runVariantsConcurrently(t *testing.T, s *scenarios.Scenario, scale float64) map[string]*reports.Variant {
+func runVariantsConcurrently(t *testing.T, s *scenarios.Scenario, scale float64) map[string]*model.Variant {
 	t.Helper()
 	return runVariantsOn(t, local.New(), s, scale)
 }
 
 // runVariantsOn is runVariantsConcurrently on the testbed tb.
-func runVariantsOn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, scale float64) map[string]*reports.Variant {
+func runVariantsOn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, scale float64) map[string]*model.Variant {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
-		out = map[string]*reports.Variant{}
+		out = map[string]*model.Variant{}
 	)
 	for _, v := range s.Variants {
 		one := *s
@@ -71,7 +71,7 @@ func runVariantsOn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, sca
 // runVariantsInTurn runs s as written, one variant after the other, on tb:
 // slower than runVariantsOn, but no variant competes with another for the
 // cores (a retry storm in one would starve the others).
-func runVariantsInTurn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, scale float64) map[string]*reports.Variant {
+func runVariantsInTurn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario, scale float64) map[string]*model.Variant {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
@@ -82,14 +82,14 @@ func runVariantsInTurn(t *testing.T, tb testbeds.Testbed, s *scenarios.Scenario,
 	if run.Partial || run.Testbed != tb.Name() {
 		t.Fatalf("partial=%v (%s), testbed %q, want a complete run on %q", run.Partial, run.Reason, run.Testbed, tb.Name())
 	}
-	out := map[string]*reports.Variant{}
+	out := map[string]*model.Variant{}
 	for _, v := range run.Variants {
 		out[v.Name] = v
 	}
 	return out
 }
 
-func measure(t *testing.T, v *reports.Variant, q reports.Query) (float64, bool) {
+func measure(t *testing.T, v *model.Variant, q model.Query) (float64, bool) {
 	t.Helper()
 	got, ok := v.Measure(q)
 	t.Logf("%-10s %-17s %-6s %-16s %-10s = %.3f (ok=%v)", v.Name, q.Metric, q.Phase, q.Fault, q.Route, got, ok)
@@ -114,14 +114,14 @@ func TestCircuitBreakerContainsTheCascade(t *testing.T) {
 
 // checkBreakerContains asserts what the circuit-breaker scenario exists to
 // show, on the variants of a run shortened to 30%.
-func checkBreakerContains(t *testing.T, got map[string]*reports.Variant) {
+func checkBreakerContains(t *testing.T, got map[string]*model.Variant) {
 	t.Helper()
 	breaker, baseline := got["breaker"], got["no-breaker"]
 
 	// While payments is slow, the breaker fails fast to the fallback and
 	// keeps checkout available; without it the shop's workers fill up and
 	// clients get 503s.
-	slow := reports.Query{Metric: "success", Phase: "during", Fault: "payments-slow"}
+	slow := model.Query{Metric: "success", Phase: "during", Fault: "payments-slow"}
 	if v, ok := measure(t, breaker, slow); !ok || v < 0.95 {
 		t.Errorf("breaker: success while payments is slow = %.3f, want >= 0.95", v)
 	}
@@ -131,7 +131,7 @@ func checkBreakerContains(t *testing.T, got map[string]*reports.Variant) {
 
 	// The breaker starts failing fast soon after the fault; the baseline
 	// never does while payments is slow.
-	ff := reports.Query{Metric: "time_to_fail_fast", Fault: "payments-slow"}
+	ff := model.Query{Metric: "time_to_fail_fast", Fault: "payments-slow"}
 	if v, ok := measure(t, breaker, ff); !ok || v > 3 {
 		t.Errorf("breaker: time to fail fast = %.3fs (found=%v), want <= 3s", v, ok)
 	}
@@ -141,7 +141,7 @@ func checkBreakerContains(t *testing.T, got map[string]*reports.Variant) {
 
 	// While payments fails, the breaker shields it; the baseline sends it
 	// every request.
-	amp := reports.Query{Metric: "amplification", Phase: "during", Fault: "payments-failing"}
+	amp := model.Query{Metric: "amplification", Phase: "during", Fault: "payments-failing"}
 	if v, ok := measure(t, breaker, amp); !ok || v > 0.3 {
 		t.Errorf("breaker: amplification while payments fails = %.3f, want <= 0.3", v)
 	}
@@ -150,9 +150,9 @@ func checkBreakerContains(t *testing.T, got map[string]*reports.Variant) {
 	}
 
 	// Both are healthy before the faults and after them.
-	for _, v := range []*reports.Variant{breaker, baseline} {
+	for _, v := range []*model.Variant{breaker, baseline} {
 		for _, phase := range []string{"before", "after"} {
-			q := reports.Query{Metric: "success", Phase: phase}
+			q := model.Query{Metric: "success", Phase: phase}
 			if got, ok := measure(t, v, q); !ok || got < 0.97 {
 				t.Errorf("%s: success %s the faults = %.3f, want >= 0.97", v.Name, phase, got)
 			}

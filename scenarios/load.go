@@ -32,7 +32,7 @@ import (
 
 	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 // Defaults and limits applied by the loader.
@@ -651,7 +651,7 @@ func (v *validator) target(f faults.Fault, p string) {
 func (v *validator) slos() {
 	s := v.s
 	var metrics, variants, routes []string
-	for _, m := range reports.Metrics {
+	for _, m := range model.Metrics {
 		metrics = append(metrics, m.Name)
 	}
 	for _, x := range s.Variants {
@@ -664,7 +664,7 @@ func (v *validator) slos() {
 	for i := range s.SLOs {
 		o := &s.SLOs[i]
 		p := indexPath("slo", i)
-		info, known := reports.LookupMetric(o.Metric)
+		info, known := model.LookupMetric(o.Metric)
 		switch {
 		case o.Metric == "":
 			v.report(p+".metric", "missing metric (known: %s)", strings.Join(metrics, ", "))
@@ -784,7 +784,7 @@ func defaultSLOName(o *SLO) string {
 }
 
 // threshold parses an SLO bound in its metric's unit.
-func (v *validator) threshold(t *Threshold, m reports.MetricInfo, path string) bool {
+func (v *validator) threshold(t *Threshold, m model.MetricInfo, path string) bool {
 	if t == nil {
 		return true
 	}
@@ -800,10 +800,10 @@ func (v *validator) threshold(t *Threshold, m reports.MetricInfo, path string) b
 // parseThreshold parses text in unit: a ratio as a number from 0 to 1 or a
 // percentage, seconds as a duration or a number of seconds, anything else as
 // a number. None may be negative.
-func parseThreshold(text string, unit reports.Unit) (float64, error) {
+func parseThreshold(text string, unit model.Unit) (float64, error) {
 	t := strings.TrimSpace(text)
 	switch unit {
-	case reports.Ratio:
+	case model.Ratio:
 		if num, ok := strings.CutSuffix(t, "%"); ok {
 			f, err := parseNumber(num)
 			if err != nil || f < 0 || f > 100 {
@@ -816,7 +816,7 @@ func parseThreshold(text string, unit reports.Unit) (float64, error) {
 			return 0, fmt.Errorf("invalid ratio %q (want a number from 0 to 1, or a percentage like \"95%%\")", text)
 		}
 		return f, nil
-	case reports.Seconds:
+	case model.Seconds:
 		if d, err := time.ParseDuration(t); err == nil {
 			if d < 0 {
 				return 0, fmt.Errorf("negative duration %q", text)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/patterns"
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -185,7 +185,7 @@ func TestLoadProblems(t *testing.T) {
 
 func metricNames() string {
 	var names []string
-	for _, m := range reports.Metrics {
+	for _, m := range model.Metrics {
 		names = append(names, m.Name)
 	}
 	return strings.Join(names, ", ")
@@ -422,27 +422,27 @@ func TestParseRate(t *testing.T) {
 func TestParseThreshold(t *testing.T) {
 	tests := []struct {
 		text    string
-		unit    reports.Unit
+		unit    model.Unit
 		want    float64
 		wantErr bool
 	}{
-		{"95%", reports.Ratio, 0.95, false},
-		{"0.95", reports.Ratio, 0.95, false},
-		{"1", reports.Ratio, 1, false},
-		{"100%", reports.Ratio, 1, false},
-		{"1.5", reports.Ratio, 0, true},
-		{"150%", reports.Ratio, 0, true},
-		{"-1%", reports.Ratio, 0, true},
-		{"300ms", reports.Seconds, 0.3, false},
-		{"2", reports.Seconds, 2, false},
-		{"0.25", reports.Seconds, 0.25, false},
-		{"-1s", reports.Seconds, 0, true},
-		{"soon", reports.Seconds, 0, true},
-		{"1.5", reports.Factor, 1.5, false},
-		{"120", reports.PerSecond, 120, false},
-		{"95%", reports.Factor, 0, true},
-		{"NaN", reports.Factor, 0, true},
-		{"inf", reports.Seconds, 0, true},
+		{"95%", model.Ratio, 0.95, false},
+		{"0.95", model.Ratio, 0.95, false},
+		{"1", model.Ratio, 1, false},
+		{"100%", model.Ratio, 1, false},
+		{"1.5", model.Ratio, 0, true},
+		{"150%", model.Ratio, 0, true},
+		{"-1%", model.Ratio, 0, true},
+		{"300ms", model.Seconds, 0.3, false},
+		{"2", model.Seconds, 2, false},
+		{"0.25", model.Seconds, 0.25, false},
+		{"-1s", model.Seconds, 0, true},
+		{"soon", model.Seconds, 0, true},
+		{"1.5", model.Factor, 1.5, false},
+		{"120", model.PerSecond, 120, false},
+		{"95%", model.Factor, 0, true},
+		{"NaN", model.Factor, 0, true},
+		{"inf", model.Seconds, 0, true},
 	}
 	for _, tt := range tests {
 		got, err := parseThreshold(tt.text, tt.unit)
@@ -550,12 +550,12 @@ func checkInvariants(t *testing.T, s *Scenario) {
 		names[b.Name] = true
 	}
 	for _, o := range s.SLOs {
-		m, ok := reports.LookupMetric(o.Metric)
+		m, ok := model.LookupMetric(o.Metric)
 		if !ok || o.Name == "" || o.Min == nil && o.Max == nil {
 			t.Errorf("bad SLO %+v", o)
 		}
 		for _, th := range []*Threshold{o.Min, o.Max} {
-			if th != nil && (th.Value < 0 || m.Unit == reports.Ratio && th.Value > 1) {
+			if th != nil && (th.Value < 0 || m.Unit == model.Ratio && th.Value > 1) {
 				t.Errorf("SLO %q threshold %+v", o.Name, th)
 			}
 		}

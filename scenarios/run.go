@@ -14,6 +14,7 @@ import (
 
 	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios/sampler"
 	"github.com/faultline/faultline/scenarios/traffic"
 	"github.com/faultline/faultline/testbeds"
@@ -43,7 +44,7 @@ type Options struct {
 // happens: when ctx is cancelled (Ctrl-C) or a step fails, what was measured
 // so far is kept and the run is marked partial. The returned run is nil only
 // when nothing could be started or written.
-func Run(ctx context.Context, s *Scenario, o Options) (*reports.Run, error) {
+func Run(ctx context.Context, s *Scenario, o Options) (*model.Run, error) {
 	if o.Scale == 0 {
 		o.Scale = 1
 	}
@@ -63,7 +64,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (*reports.Run, error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report directory: %w", err)
 	}
-	run := &reports.Run{
+	run := &model.Run{
 		Scenario:    s.Name,
 		Description: s.Description,
 		Pattern:     s.Pattern,
@@ -91,7 +92,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (*reports.Run, error) {
 			break
 		}
 	}
-	reports.Summarize(run)
+	model.Summarize(run)
 	evaluate(s, run)
 	if err := reports.Write(o.Dir, run); err != nil {
 		return run, errors.Join(runErr, fmt.Errorf("write report: %w", err))
@@ -113,9 +114,9 @@ func (s *Scenario) Total() time.Duration {
 
 // runVariant deploys one variant, drives its load while the fault timeline
 // and the sampler run, and tears it down.
-func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Options, run *reports.Run) (*reports.Variant, error) {
+func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Options, run *model.Run) (*model.Variant, error) {
 	topo := s.Impl.Topology()
-	rv := &reports.Variant{
+	rv := &model.Variant{
 		Name:            v.Name,
 		Baseline:        v.Baseline,
 		ExpectViolation: v.Expect == "violate",
@@ -136,7 +137,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	}
 	for _, f := range s.Faults {
 		b := f.Base()
-		rv.Faults = append(rv.Faults, reports.FaultEvent{Name: b.Name, Kind: b.Kind, Target: b.Target, At: b.At, Duration: b.Duration})
+		rv.Faults = append(rv.Faults, model.FaultEvent{Name: b.Name, Kind: b.Kind, Target: b.Target, At: b.At, Duration: b.Duration})
 	}
 
 	began := time.Now()
@@ -146,13 +147,13 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		rv.Partial, rv.Error = true, err.Error()
 		return rv, fmt.Errorf("deploy: %w", err)
 	}
-	run.Timings = append(run.Timings, reports.Timing{Name: "topology ready", Variant: v.Name, Duration: time.Since(began)})
+	run.Timings = append(run.Timings, model.Timing{Name: "topology ready", Variant: v.Name, Duration: time.Since(began)})
 	defer func() {
 		began := time.Now()
 		if err := dep.Close(context.WithoutCancel(ctx)); err != nil {
 			rv.Error = strings.TrimSpace(rv.Error + "; teardown: " + err.Error())
 		}
-		run.Timings = append(run.Timings, reports.Timing{Name: "teardown", Variant: v.Name, Duration: time.Since(began)})
+		run.Timings = append(run.Timings, model.Timing{Name: "teardown", Variant: v.Name, Duration: time.Since(began)})
 	}()
 
 	raw, err := os.Create(filepath.Join(o.Dir, rv.Results))
@@ -194,7 +195,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	}()
 
 	sampleCtx, stopSampling := context.WithCancel(ctx)
-	var series []reports.Series
+	var series []model.Series
 	var sampleErr error
 	wg.Add(1)
 	go func() {
@@ -202,10 +203,10 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		series, sampleErr = sampler.Run(sampleCtx, dep.MetricsURLs(), o.SampleEvery, plan.Start, interesting)
 	}()
 
-	windows := make(chan reports.Window, 64)
-	collected := make(chan []reports.Window, 1)
+	windows := make(chan model.Window, 64)
+	collected := make(chan []model.Window, 1)
 	go func() {
-		var ws []reports.Window
+		var ws []model.Window
 		for w := range windows {
 			ws = append(ws, w)
 		}
@@ -272,14 +273,14 @@ func targets(ts []Target, entry string) []traffic.Target {
 }
 
 // evaluate checks every SLO against every variant it applies to.
-func evaluate(s *Scenario, run *reports.Run) {
+func evaluate(s *Scenario, run *model.Run) {
 	for _, rv := range run.Variants {
 		rv.SLOs = nil
 		for _, slo := range s.SLOs {
 			if !appliesTo(slo, rv.Name) {
 				continue
 			}
-			q := reports.Query{Metric: slo.Metric, Route: slo.Route, Phase: slo.Phase, Fault: slo.Fault}
+			q := model.Query{Metric: slo.Metric, Route: slo.Route, Phase: slo.Phase, Fault: slo.Fault}
 			if slo.Min != nil {
 				rv.SLOs = append(rv.SLOs, rv.Check(slo.Name, q, ">=", slo.Min.Value))
 			}

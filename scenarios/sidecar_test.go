@@ -6,7 +6,7 @@ import (
 
 	"github.com/faultline/faultline/patterns/catalog"
 	"github.com/faultline/faultline/patterns/sidecar"
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios"
 )
 
@@ -30,7 +30,7 @@ func TestSidecarKeepsTelemetryOutOfTheRequestPath(t *testing.T) {
 
 	// While the collector is slow, the baseline app waits on it for every
 	// request; with the sidecar it does not.
-	slow := reports.Query{Metric: "p99", Phase: "during", Fault: "collector-slow"}
+	slow := model.Query{Metric: "p99", Phase: "during", Fault: "collector-slow"}
 	if v, ok := measure(t, pattern, slow); !ok || v > 0.3 {
 		t.Errorf("sidecar: p99 while the collector is slow = %.3fs, want <= 300ms", v)
 	}
@@ -40,11 +40,11 @@ func TestSidecarKeepsTelemetryOutOfTheRequestPath(t *testing.T) {
 
 	// Nor does the sidecar's own crash reach the app. (The phase is 2s:
 	// its p99 would be the second-worst request, so p90 it is.)
-	killed := reports.Query{Metric: "p90", Phase: "during", Fault: "sidecar-killed"}
+	killed := model.Query{Metric: "p90", Phase: "during", Fault: "sidecar-killed"}
 	if v, ok := measure(t, pattern, killed); !ok || v > 0.1 {
 		t.Errorf("sidecar: p90 while the sidecar is dead = %.3fs, want <= 100ms", v)
 	}
-	during := reports.Query{Metric: "success", Phase: "during"}
+	during := model.Query{Metric: "success", Phase: "during"}
 	if v, ok := measure(t, pattern, during); !ok || v < 0.97 {
 		t.Errorf("sidecar: success during the faults = %.3f, want >= 0.97", v)
 	}

@@ -137,7 +137,7 @@ func (r Rate) PerSecond() float64 {
 // topology, for amplification), for some variants, routes and phase.
 type SLO struct {
 	Name     string   `yaml:"name"`
-	Metric   string   `yaml:"metric"`   // see reports.Metrics
+	Metric   string   `yaml:"metric"`   // see model.Metrics (package reports/model)
 	Variants []string `yaml:"variants"` // default: every variant
 	Route    string   `yaml:"route"`    // default: every route together
 	// Phase is overall (default), before, during or after; Fault picks the

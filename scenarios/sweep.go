@@ -9,7 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 // MaxSweepVariants bounds how many variants a sweep expands into: each one
@@ -246,10 +246,10 @@ func (v *validator) sweepParams(n ast.Node) []sweepParam {
 func (v *validator) rankBy(r *RankBy) {
 	const p = "sweep.rank_by"
 	var metrics []string
-	for _, m := range reports.Metrics {
+	for _, m := range model.Metrics {
 		metrics = append(metrics, m.Name)
 	}
-	_, known := reports.LookupMetric(r.Metric)
+	_, known := model.LookupMetric(r.Metric)
 	switch {
 	case !v.has(p + ".metric"):
 		r.Metric = "success"
@@ -522,20 +522,20 @@ func walkKey(v reflect.Value, segs, done []string, fn func(reflect.Value)) error
 }
 
 // reportSweep describes a sweep for the report; nil without one.
-func reportSweep(sw *Sweep) *reports.Sweep {
+func reportSweep(sw *Sweep) *model.Sweep {
 	if sw == nil {
 		return nil
 	}
-	out := &reports.Sweep{
+	out := &model.Sweep{
 		Mode: sw.Mode,
 		Gate: sw.Gate,
-		RankBy: reports.RankBy{
+		RankBy: model.RankBy{
 			Metric: sw.RankBy.Metric, Route: sw.RankBy.Route, Phase: sw.RankBy.Phase,
 			Fault: sw.RankBy.Fault, Order: sw.RankBy.Order,
 		},
 	}
 	for _, p := range sw.Params {
-		out.Params = append(out.Params, reports.SweepParam{Key: p.Key, Values: slices.Clone(p.Values)})
+		out.Params = append(out.Params, model.SweepParam{Key: p.Key, Values: slices.Clone(p.Values)})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/patterns/catalog"
 	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/testbeds/local"
 )
@@ -76,7 +77,7 @@ func TestSweepEndToEnd(t *testing.T) {
 	}
 	sw := got.Sweep
 	if sw == nil || len(sw.Ranking) != 2 || len(sw.Params) != 1 || sw.Params[0].Key != "breaker.open_wait" ||
-		sw.RankBy != (reports.RankBy{Metric: "success", Phase: "during", Order: "desc"}) {
+		sw.RankBy != (model.RankBy{Metric: "success", Phase: "during", Order: "desc"}) {
 		t.Fatalf("sweep in summary.json: %+v", sw)
 	}
 	a, b := sw.Ranking[0], sw.Ranking[1]
@@ -94,7 +95,7 @@ func TestSweepEndToEnd(t *testing.T) {
 	if a.SLOsMet != 0 || a.SLOs != 1 {
 		t.Errorf("%s met %d of %d SLOs, want 0 of 1", a.Variant, a.SLOsMet, a.SLOs)
 	}
-	if !reports.Verdict(got) {
+	if !model.Verdict(got) {
 		t.Errorf("verdict failed; swept configurations must not gate")
 	}
 }

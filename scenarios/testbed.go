@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/testbeds"
 )
 
@@ -29,12 +29,12 @@ func CheckTestbed(s *Scenario, tb testbeds.Testbed) error {
 }
 
 // takeTimings moves the testbed's own timings (an image build) into run.
-func takeTimings(tb testbeds.Testbed, variant string, run *reports.Run) {
+func takeTimings(tb testbeds.Testbed, variant string, run *model.Run) {
 	t, ok := tb.(testbeds.Timed)
 	if !ok {
 		return
 	}
 	for _, x := range t.TakeTimings() {
-		run.Timings = append(run.Timings, reports.Timing{Name: x.Name, Variant: variant, Duration: x.Duration})
+		run.Timings = append(run.Timings, model.Timing{Name: x.Name, Variant: variant, Duration: x.Duration})
 	}
 }

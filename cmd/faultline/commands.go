@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline/faultline/patterns/catalog"
 	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios"
 	"github.com/faultline/faultline/testbeds"
 	"github.com/faultline/faultline/testbeds/local"
@@ -86,7 +87,7 @@ func newRunCmd() *cobra.Command {
 					// scenarios still run.
 					fmt.Fprintf(cmd.ErrOrStderr(), "faultline: %s: %v\n", s.Name, err)
 					code = exitSLOFailed
-				case !reports.Verdict(run):
+				case !model.Verdict(run):
 					code = exitSLOFailed
 				}
 			}
@@ -115,7 +116,7 @@ func newTestbed(ctx context.Context, name string) (testbeds.Testbed, error) {
 }
 
 // verdictLine summarises a run in one line per variant.
-func verdictLine(run *reports.Run) string {
+func verdictLine(run *model.Run) string {
 	var parts []string
 	for _, v := range run.Variants {
 		failed := 0
@@ -133,7 +134,7 @@ func verdictLine(run *reports.Run) string {
 		parts = append(parts, v.Name+" "+state)
 	}
 	verdict := "PASS"
-	if !reports.Verdict(run) {
+	if !model.Verdict(run) {
 		verdict = "FAIL"
 	}
 	if run.Partial {
@@ -221,7 +222,7 @@ func newReportCmd() *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\nreport: %s\n", verdictLine(run), filepath.Join(args[0], "report.html"))
-			if !reports.Verdict(run) {
+			if !model.Verdict(run) {
 				return &exitError{exitSLOFailed, nil}
 			}
 			return nil

@@ -1,10 +1,11 @@
 // Package sampler scrapes every service's Prometheus /metrics on an
 // interval, so service counters and pattern state (a breaker's state gauge,
-// a pool's in-use gauge) become time series (reports.Series) a report can
+// a pool's in-use gauge) become time series (model.Series) a report can
 // plot next to the client's results.
 //
-// It must not import scenarios, patterns, faults, testbeds or cmd; of ours
-// it imports only reports.
+// Of faultline it imports only reports/model, the report's data, and not
+// the renderers in reports, which link the plotting library.
+// It must not import scenarios, patterns, faults, testbeds, cmd or gonum.org/v1/plot.
 package sampler
 
 import (
@@ -22,9 +23,9 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+	prommodel "github.com/prometheus/common/model"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 // DefaultEvery is the scrape interval when none is given.
@@ -50,7 +51,7 @@ type Sampler struct {
 	client  *http.Client
 
 	mu       sync.Mutex
-	series   map[string]*reports.Series // by seriesKey
+	series   map[string]*model.Series // by seriesKey
 	failures map[string]Failure
 }
 
@@ -82,7 +83,7 @@ func New(targets map[string]string, every time.Duration, start time.Time, filter
 				IdleConnTimeout:     30 * time.Second,
 			},
 		},
-		series:   make(map[string]*reports.Series),
+		series:   make(map[string]*model.Series),
 		failures: make(map[string]Failure),
 	}, nil
 }
@@ -107,7 +108,7 @@ func (s *Sampler) Run(ctx context.Context) error {
 func (s *Sampler) loop(ctx context.Context, service, u string) {
 	tick := time.NewTicker(s.every)
 	defer tick.Stop()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
+	parser := expfmt.NewTextParser(prommodel.UTF8Validation)
 	for {
 		at := time.Now()
 		if err := s.scrape(ctx, &parser, service, u, at.Sub(s.start)); err != nil && ctx.Err() == nil {
@@ -187,7 +188,7 @@ func (s *Sampler) record(service string, t time.Duration, families map[string]*d
 			}
 			sr, ok := s.series[key.String()]
 			if !ok {
-				sr = &reports.Series{Service: service, Name: name, Counter: counter}
+				sr = &model.Series{Service: service, Name: name, Counter: counter}
 				if len(labels) > 0 {
 					sr.Labels = make(map[string]string, len(labels))
 					for _, l := range labels {
@@ -196,18 +197,18 @@ func (s *Sampler) record(service string, t time.Duration, families map[string]*d
 				}
 				s.series[key.String()] = sr
 			}
-			sr.Points = append(sr.Points, reports.Point{T: t, V: v})
+			sr.Points = append(sr.Points, model.Point{T: t, V: v})
 		}
 	}
 }
 
 // Series returns a copy of the series sampled so far, ordered by service,
 // name and labels.
-func (s *Sampler) Series() []reports.Series {
+func (s *Sampler) Series() []model.Series {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	keys := slices.Sorted(maps.Keys(s.series)) // service, name, labels: NUL-separated
-	out := make([]reports.Series, 0, len(keys))
+	out := make([]model.Series, 0, len(keys))
 	for _, k := range keys {
 		sr := *s.series[k]
 		sr.Labels = maps.Clone(sr.Labels)
@@ -226,7 +227,7 @@ func (s *Sampler) Failures() map[string]Failure {
 
 // Run samples targets until ctx is cancelled and returns the series; see
 // New for the parameters.
-func Run(ctx context.Context, targets map[string]string, every time.Duration, start time.Time, filter func(name string) bool) ([]reports.Series, error) {
+func Run(ctx context.Context, targets map[string]string, every time.Duration, start time.Time, filter func(name string) bool) ([]model.Series, error) {
 	s, err := New(targets, every, start, filter)
 	if err != nil {
 		return nil, err

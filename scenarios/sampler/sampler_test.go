@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 // service is a test service exposing a counter (by code), a gauge, a
@@ -55,7 +55,7 @@ func newService(t *testing.T, name string) *service {
 func faultlineOnly(name string) bool { return strings.HasPrefix(name, "faultline_") }
 
 // find returns the series of service called name with label code (if any).
-func find(series []reports.Series, service, name, code string) *reports.Series {
+func find(series []model.Series, service, name, code string) *model.Series {
 	for i, s := range series {
 		if s.Service == service && s.Name == name && s.Labels["code"] == code {
 			return &series[i]

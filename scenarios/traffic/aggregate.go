@@ -10,7 +10,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 // DegradedHeader marks an answer served from a fallback; its value is "1".
@@ -34,7 +34,7 @@ const grace = 500 * time.Millisecond
 // routeKey identifies a route in results, which carry method and URL.
 type routeKey struct{ method, url string }
 
-// Aggregator folds results into one reports.Window per route per window.
+// Aggregator folds results into one model.Window per route per window.
 // Windows are aligned to the attack start and a result counts in the window
 // its request was sent in (Result.Timestamp), like vegeta's own reports.
 //
@@ -52,7 +52,7 @@ type Aggregator struct {
 	window   time.Duration
 	lateness time.Duration
 	last     int64 // index of the last planned window; -1: unbounded
-	emit     func(reports.Window)
+	emit     func(model.Window)
 
 	names  []string         // route names, sorted
 	routes map[routeKey]int // → index into names
@@ -61,7 +61,7 @@ type Aggregator struct {
 	hi     int64            // newest window with a result
 	mark   time.Duration    // watermark: latest result end (or Advance) seen
 	done   bool
-	all    *reports.Histogram // scratch, to merge a window's routes
+	all    *model.Histogram // scratch, to merge a window's routes
 
 	requests, success, late, unknown atomic.Int64
 	lastRate                         atomic.Uint64 // float64 bits
@@ -74,7 +74,7 @@ type slot struct {
 	count, success, degraded   int64
 	timeout, connection, other int64
 	codes                      map[uint16]int64
-	hist                       *reports.Histogram
+	hist                       *model.Histogram
 }
 
 // NewAggregator returns an Aggregator for the results of an attack of plan p
@@ -82,7 +82,7 @@ type slot struct {
 // p.Targets (route names), p.Window, p.Timeout as the lateness bound and
 // p.Duration() as the end: results sent after the end (scheduling delay)
 // count in the last window.
-func NewAggregator(p Plan, start time.Time, emit func(reports.Window)) (*Aggregator, error) {
+func NewAggregator(p Plan, start time.Time, emit func(model.Window)) (*Aggregator, error) {
 	p, err := p.withDefaults()
 	if err != nil {
 		return nil, err
@@ -95,7 +95,7 @@ func NewAggregator(p Plan, start time.Time, emit func(reports.Window)) (*Aggrega
 		emit:     emit,
 		routes:   make(map[routeKey]int, len(p.Targets)),
 		hi:       -1,
-		all:      reports.NewHistogram(),
+		all:      model.NewHistogram(),
 	}
 	if total := p.Duration(); total > 0 {
 		a.last = int64((total+p.Window-1)/p.Window) - 1
@@ -142,7 +142,7 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 		s := &a.slots[k%int64(len(a.slots))][route]
 		s.count++
 		if s.hist == nil {
-			s.hist = reports.NewHistogram()
+			s.hist = model.NewHistogram()
 		}
 		s.hist.Record(r.Latency)
 		switch {
@@ -246,7 +246,7 @@ func (a *Aggregator) close() {
 	var total, ok int64
 	for i := range row {
 		s := &row[i]
-		w := reports.Window{
+		w := model.Window{
 			Route:    a.names[i],
 			Start:    time.Duration(k) * a.window,
 			Count:    s.count,

@@ -10,7 +10,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 const (
@@ -60,7 +60,7 @@ func (r result) vegeta() *vegeta.Result {
 	return v
 }
 
-// window is the comparable part of a reports.Window.
+// window is the comparable part of a model.Window.
 type window struct {
 	Route                    string
 	Start                    time.Duration
@@ -68,7 +68,7 @@ type window struct {
 	Errors                   map[string]int64
 }
 
-func windowOf(w reports.Window) window {
+func windowOf(w model.Window) window {
 	return window{w.Route, w.Start, w.Count, w.Success, w.Degraded, w.Errors}
 }
 
@@ -202,8 +202,8 @@ func TestAggregator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got []reports.Window
-			a, err := NewAggregator(testPlan(), t0, func(w reports.Window) { got = append(got, w) })
+			var got []model.Window
+			a, err := NewAggregator(testPlan(), t0, func(w model.Window) { got = append(got, w) })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -212,7 +212,7 @@ func TestAggregator(t *testing.T) {
 			}
 			a.Flush(tt.flush)
 			a.Add(ok(urlA, 100*time.Millisecond).vegeta()) // after Flush: late
-			if !slices.EqualFunc(got, tt.want, func(g reports.Window, w window) bool {
+			if !slices.EqualFunc(got, tt.want, func(g model.Window, w window) bool {
 				gw := windowOf(g)
 				return gw.Route == w.Route && gw.Start == w.Start && gw.Count == w.Count &&
 					gw.Success == w.Success && gw.Degraded == w.Degraded && maps.Equal(gw.Errors, w.Errors)
@@ -232,8 +232,8 @@ func TestAggregator(t *testing.T) {
 }
 
 func TestAggregatorLatencies(t *testing.T) {
-	var got []reports.Window
-	a, err := NewAggregator(testPlan(), t0, func(w reports.Window) { got = append(got, w) })
+	var got []model.Window
+	a, err := NewAggregator(testPlan(), t0, func(w model.Window) { got = append(got, w) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,8 +279,8 @@ func TestAggregatorLatencies(t *testing.T) {
 func TestAggregatorStreams(t *testing.T) {
 	p := testPlan()
 	p.Stages = nil // unbounded
-	var got []reports.Window
-	a, err := NewAggregator(p, t0, func(w reports.Window) { got = append(got, w) })
+	var got []model.Window
+	a, err := NewAggregator(p, t0, func(w model.Window) { got = append(got, w) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +392,7 @@ func BenchmarkAggregate(b *testing.B) {
 		p.Stages = nil
 		p.Targets = append(p.Targets, Target{Name: "c", URL: urls[2]})
 		var windows int
-		a, err := NewAggregator(p, t0, func(reports.Window) { windows++ })
+		a, err := NewAggregator(p, t0, func(model.Window) { windows++ })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,13 +1,15 @@
 // Package traffic drives a scenario's client traffic with the Vegeta library
-// and aggregates the results into per-route time windows (reports.Window).
+// and aggregates the results into per-route time windows (model.Window).
 //
 // It paces hits along stages (steps and linear ramps), picks targets by
 // weight from a seeded source, streams every raw result to a writer in
 // Vegeta's own format (so `vegeta report` reads it) and streams the windows
 // on a channel as they close, so memory stays flat however long the run.
 //
-// It takes plain parameters and must not import scenarios (nor patterns,
-// faults, testbeds or cmd); of ours it imports only reports.
+// It takes plain parameters. Of faultline it imports only reports/model, the
+// report's data, and not the renderers in reports, which link the plotting
+// library.
+// It must not import scenarios, patterns, faults, testbeds, cmd or gonum.org/v1/plot.
 package traffic
 
 import (
@@ -23,7 +25,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 // Defaults for a Plan's zero fields.
@@ -202,7 +204,7 @@ func newTransport(p Plan) *http.Transport {
 // (at most the timeout), emits the windows up to the cancellation, flushes
 // raw and returns ctx.Err(). A raw write error does not stop the attack; it
 // is returned at the end.
-func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- reports.Window) error {
+func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- model.Window) error {
 	if windows != nil {
 		defer close(windows)
 	}
@@ -225,9 +227,9 @@ func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- reports.
 		}
 	}
 
-	emit := func(reports.Window) {}
+	emit := func(model.Window) {}
 	if windows != nil {
-		emit = func(w reports.Window) { windows <- w }
+		emit = func(w model.Window) { windows <- w }
 	}
 	agg, err := NewAggregator(p, start, emit)
 	if err != nil {
@@ -325,7 +327,7 @@ func (a *Attack) Progress() Progress {
 }
 
 // Run runs plan p once; see Attack.Run.
-func Run(ctx context.Context, p Plan, raw io.Writer, windows chan<- reports.Window) error {
+func Run(ctx context.Context, p Plan, raw io.Writer, windows chan<- model.Window) error {
 	a, err := NewAttack(p)
 	if err != nil {
 		if windows != nil {

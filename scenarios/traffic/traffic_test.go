@@ -16,7 +16,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/reports/model"
 )
 
 func testServer(t *testing.T) *httptest.Server {
@@ -42,11 +42,11 @@ func testServer(t *testing.T) *httptest.Server {
 }
 
 // collect runs a on its own goroutine and gathers its windows.
-func collect(ctx context.Context, a *Attack, raw io.Writer) ([]reports.Window, error) {
-	ch := make(chan reports.Window)
+func collect(ctx context.Context, a *Attack, raw io.Writer) ([]model.Window, error) {
+	ch := make(chan model.Window)
 	errc := make(chan error, 1)
 	go func() { errc <- a.Run(ctx, raw, ch) }()
-	var ws []reports.Window
+	var ws []model.Window
 	for w := range ch {
 		ws = append(ws, w)
 	}
@@ -300,7 +300,7 @@ func TestNewAttackInvalid(t *testing.T) {
 			if _, err := NewAttack(tt.plan); err == nil {
 				t.Error("no error")
 			}
-			ch := make(chan reports.Window)
+			ch := make(chan model.Window)
 			if err := Run(t.Context(), tt.plan, nil, ch); err == nil {
 				t.Error("Run: no error")
 			}

@@ -6,51 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
 )
 
-// Verdict reports whether the run passed: neither it nor a variant is
-// partial or failed, every variant without ExpectViolation meets all its
-// SLOs and every variant with ExpectViolation violates at least one
-// (ReportOnly variants, a sweep's ranked configurations, do not count).
-func Verdict(r *Run) (ok bool) {
-	if r.Partial || partialReason(r) != "" {
-		return false
-	}
-	for _, v := range r.Variants {
-		if v == nil || !v.AsExpected() {
-			return false
-		}
-	}
-	return true
-}
-
-// Violations returns the SLOs the variant did not meet.
-func (v *Variant) Violations() []SLOResult {
-	var out []SLOResult
-	for _, s := range v.SLOs {
-		if !s.Pass {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// AsExpected reports whether the variant's SLO results match its
-// expectation: all met, or, with ExpectViolation, at least one violated. A
-// ReportOnly variant is always as expected.
-func (v *Variant) AsExpected() bool {
-	if v.ReportOnly {
-		return true
-	}
-	n := len(v.Violations())
-	if v.ExpectViolation {
-		return n > 0
-	}
-	return n == 0
-}
-
-// Scope describes where an SLO applies: "all routes, during fault F".
-func (s SLOResult) Scope() string {
+// sloScope describes where an SLO applies: "all routes, during fault F".
+func sloScope(s model.SLOResult) string {
 	route := "all routes"
 	if s.Route != "" {
 		route = "route " + s.Route
@@ -77,27 +38,27 @@ func (s SLOResult) Scope() string {
 	return route + ", " + phase
 }
 
-// Want is the SLO's requirement: ">= 95%".
-func (s SLOResult) Want() string {
-	return s.Op + " " + formatValue(s.Threshold, Unit(s.Unit))
+// sloWant is the SLO's requirement: ">= 95%".
+func sloWant(s model.SLOResult) string {
+	return s.Op + " " + formatValue(s.Threshold, model.Unit(s.Unit))
 }
 
-// Got is the SLO's measured value, "n/a" when missing.
-func (s SLOResult) Got() string {
+// sloGot is the SLO's measured value, "n/a" when missing.
+func sloGot(s model.SLOResult) string {
 	if s.Missing {
 		return "n/a"
 	}
-	return formatValue(s.Actual, Unit(s.Unit))
+	return formatValue(s.Actual, model.Unit(s.Unit))
 }
 
 // formatValue prints a value in its unit: 97.5%, 312ms, 120/s, 1.85.
-func formatValue(x float64, u Unit) string {
+func formatValue(x float64, u model.Unit) string {
 	switch u {
-	case Ratio:
+	case model.Ratio:
 		return formatPercent(x)
-	case Seconds:
+	case model.Seconds:
 		return formatSeconds(x)
-	case PerSecond:
+	case model.PerSecond:
 		return formatNumber(x) + "/s"
 	default:
 		return formatNumber(x)
@@ -150,9 +111,9 @@ func trimZeros(s string) string {
 }
 
 // sloName is the SLO's name, or a description of it when unnamed.
-func sloName(s SLOResult) string {
+func sloName(s model.SLOResult) string {
 	if s.Name != "" {
 		return s.Name
 	}
-	return fmt.Sprintf("%s %s (%s)", s.Metric, s.Want(), s.Scope())
+	return fmt.Sprintf("%s %s (%s)", s.Metric, sloWant(s), sloScope(s))
 }

@@ -1,4 +1,4 @@
-package reports
+package model
 
 // Unit is how a metric is measured; SLO thresholds are written in it.
 type Unit string

@@ -1,6 +1,9 @@
-package reports
+package model
 
 import (
+	"math"
+	"slices"
+	"sort"
 	"time"
 )
 
@@ -122,6 +125,18 @@ type Series struct {
 type Point struct {
 	T time.Duration `json:"t"`
 	V float64       `json:"v"`
+}
+
+// Finite reports whether the sample is a number. A scrape can yield NaN or
+// ±Inf (a ratio over nothing), which no measurement or plot uses and JSON
+// cannot hold.
+func (p Point) Finite() bool { return !math.IsNaN(p.V) && !math.IsInf(p.V, 0) }
+
+// FinitePoints returns a copy of the series' finite samples, in time order.
+func (s Series) FinitePoints() []Point {
+	pts := slices.DeleteFunc(slices.Clone(s.Points), func(p Point) bool { return !p.Finite() })
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].T < pts[j].T })
+	return pts
 }
 
 // Headline holds the numbers a reader looks at first.

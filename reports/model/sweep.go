@@ -1,4 +1,4 @@
-package reports
+package model
 
 import (
 	"sort"
@@ -105,8 +105,8 @@ func rankSweep(r *Run) {
 		if v == nil || len(v.Params) == 0 {
 			continue
 		}
-		row := sweepRow(v, r.Window)
-		if x, ok := sweepMeasure(v, r.Window, by.Query()); ok {
+		row := SweepRow(v, r.Window)
+		if x, ok := SweepMeasure(v, r.Window, by.Query()); ok {
 			row.Value = &x
 		}
 		rows = append(rows, row)
@@ -141,11 +141,11 @@ func rankSweep(r *Run) {
 }
 
 // sweepRow measures a variant's sweep headline numbers (Rank is left 0).
-func sweepRow(v *Variant, window time.Duration) Rank {
+func SweepRow(v *Variant, window time.Duration) Rank {
 	row := Rank{Variant: v.Name, Params: v.Params, SLOs: len(v.SLOs)}
 	row.SLOsMet = row.SLOs - len(v.Violations())
 	during := func(metric string) (float64, bool) {
-		return sweepMeasure(v, window, Query{Metric: metric, Phase: "during"})
+		return SweepMeasure(v, window, Query{Metric: metric, Phase: "during"})
 	}
 	if x, ok := during("success"); ok {
 		row.Success = &x
@@ -157,7 +157,7 @@ func sweepRow(v *Variant, window time.Duration) Rank {
 	if x, ok := during("amplification"); ok {
 		row.Amplification = &x
 	}
-	if x, ok := sweepMeasure(v, window, Query{Metric: "time_to_recover"}); ok {
+	if x, ok := SweepMeasure(v, window, Query{Metric: "time_to_recover"}); ok {
 		d := time.Duration(x * float64(time.Second))
 		row.Recover = &d
 	}
@@ -166,12 +166,12 @@ func sweepRow(v *Variant, window time.Duration) Rank {
 
 // sweepMeasure is Measure, except that time_to_recover without a fault is
 // the time to recover after the faults (see Sweep).
-func sweepMeasure(v *Variant, window time.Duration, q Query) (float64, bool) {
+func SweepMeasure(v *Variant, window time.Duration, q Query) (float64, bool) {
 	if q.Metric != "time_to_recover" || q.Fault != "" {
 		return v.Measure(q)
 	}
-	x := newView(v, window)
-	d := x.recoverAfterAll(x.slots(q.Route))
+	x := NewView(v, window)
+	d := x.recoverAfterAll(x.Slots(q.Route))
 	if d == nil {
 		return 0, false
 	}
@@ -182,7 +182,7 @@ func sweepMeasure(v *Variant, window time.Duration, q Query) (float64, bool) {
 // starts from which success, degraded share and p99 are back to their
 // levels before the first fault, for that window and the next; nil when
 // never, or without faults.
-func (x *view) recoverAfterAll(slots []slot) *time.Duration {
+func (x *View) recoverAfterAll(slots []Slot) *time.Duration {
 	if len(x.faults) == 0 {
 		return nil
 	}
