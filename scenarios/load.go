@@ -78,27 +78,27 @@ var httpMethods = []string{
 // Phases an SLO can be evaluated over.
 var phases = []string{"overall", "before", "during", "after"}
 
-// LoadFile reads a scenario file and loads it with Load.
-func LoadFile(path string, cat patterns.Catalog) (*Scenario, error) {
+// ReadFile reads a scenario file and parses it with Parse.
+func ReadFile(path string, cat patterns.Catalog) (*Scenario, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read scenario: %w", err)
 	}
-	return Load(path, src, cat)
+	return Parse(path, src, cat)
 }
 
-// Load decodes and validates a scenario. file names it in messages; cat
+// Parse decodes and validates a scenario. file names it in messages; cat
 // resolves its pattern. Defaults are applied to everything left out.
 //
-// When the scenario has problems, Load returns a nil scenario and an
+// When the scenario has problems, Parse returns a nil scenario and an
 // *Errors holding every problem found, sorted by position.
-func Load(file string, src []byte, cat patterns.Catalog) (*Scenario, error) {
+func Parse(file string, src []byte, cat patterns.Catalog) (*Scenario, error) {
 	d := newSpecDecoder(file)
 	if len(src) > MaxFileSize {
 		d.addProblem(yamlPos{1, 1}, "", fmt.Sprintf("file is %d bytes, larger than the %d a scenario may have", len(src), MaxFileSize))
 		return nil, &Errors{Problems: d.problems}
 	}
-	s := d.load(src, cat)
+	s := d.parse(src, cat)
 	if len(d.problems) > 0 {
 		sortProblems(d.problems)
 		return nil, &Errors{Problems: d.problems}
@@ -131,7 +131,7 @@ func parseYAML(src []byte) (f *ast.File, err error) {
 	return parser.ParseBytes(src, 0)
 }
 
-func (d *specDecoder) load(src []byte, cat patterns.Catalog) *Scenario {
+func (d *specDecoder) parse(src []byte, cat patterns.Catalog) *Scenario {
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	f, err := parseYAML(src)
 	if err != nil {
