@@ -13,6 +13,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // maxNesting bounds how deep the decoder descends, whatever the input.
@@ -128,14 +130,6 @@ func (d *specDecoder) yamlError(err error, n ast.Node, path string) {
 		return
 	}
 	d.problemAt(n, path, "%s", err.Error())
-}
-
-// joinPath returns the path of field name under parent.
-func joinPath(parent, name string) string {
-	if parent == "" {
-		return name
-	}
-	return parent + "." + name
 }
 
 func indexPath(parent string, i int) string {
@@ -659,7 +653,7 @@ func (d *specDecoder) eachPair(pairs []*ast.MappingValueNode, path string, depth
 			d.problemAt(kv.Key, path, "want a string key, got %s", describe(kv.Key))
 			continue
 		}
-		child := joinPath(path, key)
+		child := field.Join(path, key)
 		d.pos[child] = valuePos(kv)
 		fn(key, kv, child)
 	}

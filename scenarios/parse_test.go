@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/reports"
 )
@@ -63,15 +64,22 @@ func (p fakePattern) BaselineConfig() any {
 	return c
 }
 
+// Validate returns field errors, the breaker's nested under "breaker" as a
+// real pattern nests its policies'.
 func (fakePattern) Validate(cfg any) error {
 	c, ok := cfg.(*fakeConfig)
 	switch {
 	case !ok:
 		return fmt.Errorf("config is %T, want *fakeConfig", cfg)
 	case c.Timeout <= 0:
-		return fmt.Errorf("timeout: must be > 0, got %v", c.Timeout)
-	case c.Breaker.FailureRatio < 0 || c.Breaker.FailureRatio > 1:
-		return fmt.Errorf("breaker.failure_ratio: must be within [0, 1], got %v", c.Breaker.FailureRatio)
+		return field.Errorf("timeout", "must be > 0, got %v", c.Timeout)
+	}
+	return field.In("breaker", c.Breaker.validate())
+}
+
+func (b fakeBreaker) validate() error {
+	if b.FailureRatio < 0 || b.FailureRatio > 1 {
+		return field.Errorf("failure_ratio", "must be within [0, 1], got %v", b.FailureRatio)
 	}
 	return nil
 }

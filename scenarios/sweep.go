@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/reports"
 )
 
@@ -343,19 +344,17 @@ func (v *validator) scratch() *specDecoder {
 	return q
 }
 
-// sweepError reports a configuration the pattern rejects: at the swept
-// value the message names when it names one, else at sweep.params. Each
-// message is reported once, however many combinations share it.
+// sweepError reports a configuration the pattern rejects: a field error at
+// a swept key is reported at that key's value, anything else at
+// sweep.params, naming the configuration. Each message is reported once,
+// however many combinations share it.
 func (v *validator) sweepError(err error, params []sweepParam, c []choice, desc string, reported map[string]bool) {
-	for _, e := range leafErrors(err) {
-		msg := e.Error()
+	for _, e := range field.All(err) {
 		path := "sweep.params"
-		text := fmt.Sprintf("configuration %s: %s", desc, msg)
-		if name, rest, ok := strings.Cut(msg, ": "); ok {
-			for _, ch := range c {
-				if p := params[ch.p]; p.key == name {
-					path, text = indexPath(p.path, p.idx[ch.i]), rest
-				}
+		text := fmt.Sprintf("configuration %s: %s", desc, e.Error())
+		for _, ch := range c {
+			if p := params[ch.p]; e.Path != "" && p.key == e.Path {
+				path, text = indexPath(p.path, p.idx[ch.i]), e.Msg
 			}
 		}
 		if reported[path+"\x00"+text] {
@@ -364,21 +363,6 @@ func (v *validator) sweepError(err error, params []sweepParam, c []choice, desc 
 		reported[path+"\x00"+text] = true
 		v.addProblem(v.posOf(path), path, text)
 	}
-}
-
-// leafErrors flattens errors.Join trees.
-func leafErrors(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, leafErrors(e)...)
-		}
-		return out
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
 }
 
 // sweepCombos lists the configurations of a sweep and how many there are;

@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
 )
 
@@ -69,32 +70,47 @@ type validator struct {
 	faultNames []string      // their names, undecodable ones included
 }
 
-// fieldError reports err from a Validate method at base. A message that
-// starts with "field: " is reported at that field when the file sets it
-// (directly under base, or as the only field of that name below it).
-func (v *validator) fieldError(base string, err error) {
-	msg := err.Error()
-	if name, rest, ok := strings.Cut(msg, ": "); ok && name != "" && !strings.ContainsAny(name, " \t\"'") {
-		path := joinPath(base, name)
-		if v.bad[path] {
-			return // already reported, by the loader's own checks
+// fieldErrors reports the problems a Validate method returned for the
+// value at base, each a field error (internal/field) with a path below
+// base. Each is reported at the field when the file sets it, else at the
+// only field the file sets below base whose path ends the same way (the
+// fields of an inline struct sit there), else at base as "path: message".
+// An error that is not a field error has no path: it is reported at base
+// as it reads.
+func (v *validator) fieldErrors(base string, err error) {
+	for _, e := range field.All(err) {
+		if e.Path == "" {
+			v.report(base, "%s", e.Msg)
+			continue
 		}
-		if v.has(path) {
-			v.report(path, "%s", rest)
-			return
+		if v.bad[field.Join(base, e.Path)] {
+			continue // already reported, by the decoder or the validator
 		}
-		var found []string
-		for p := range v.pos {
-			if strings.HasPrefix(p, base+".") && strings.HasSuffix(p, "."+name) {
-				found = append(found, p)
-			}
+		if path, ok := v.written(base, e.Path); ok {
+			v.report(path, "%s", e.Msg)
+			continue
 		}
-		if len(found) == 1 {
-			v.report(found[0], "%s", rest)
-			return
+		v.report(base, "%s", e.Error())
+	}
+}
+
+// written returns the path the file sets for the field at rel below base:
+// base.rel itself, or else the only written path below base that ends in
+// rel.
+func (v *validator) written(base, rel string) (string, bool) {
+	if path := field.Join(base, rel); v.has(path) {
+		return path, true
+	}
+	var found []string
+	for p := range v.pos {
+		if strings.HasPrefix(p, base+".") && strings.HasSuffix(p, "."+rel) {
+			found = append(found, p)
 		}
 	}
-	v.report(base, "%s", msg)
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return "", false
 }
 
 // top checks the top-level fields (name, pattern, seed, window) and
@@ -194,7 +210,7 @@ func (v *validator) config(pat patterns.Pattern, baseline bool, overrides ast.No
 	} else {
 		cfg = pat.DefaultConfig()
 	}
-	path := joinPath(variant, "config")
+	path := field.Join(variant, "config")
 	rv := reflect.ValueOf(cfg)
 	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
 		v.report(path, "pattern %s has no configuration to decode onto (%T)", pat.Name(), cfg)
@@ -205,9 +221,7 @@ func (v *validator) config(pat patterns.Pattern, baseline bool, overrides ast.No
 		v.decode(overrides, rv.Elem(), path)
 	}
 	if len(v.problems) == before {
-		for _, err := range leafErrors(pat.Validate(cfg)) {
-			v.fieldError(path, err)
-		}
+		v.fieldErrors(path, pat.Validate(cfg))
 	}
 	return cfg
 }

@@ -66,9 +66,7 @@ func (v *validator) faults(raw []ast.Node) {
 		}
 		v.timing(f, p)
 		v.target(f, p)
-		if err := f.Validate(); err != nil {
-			v.fieldError(p, err)
-		}
+		v.fieldErrors(p, f.Validate())
 	}
 	v.exclusive()
 }
