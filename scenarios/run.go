@@ -101,14 +101,20 @@ func Run(ctx context.Context, s *Scenario, o Options) (*reports.Run, error) {
 
 // Total is the planned length of the scenario's load (one variant).
 func (s *Scenario) Total() time.Duration {
-	if len(s.Load.Stages) == 0 {
-		return s.Load.Duration
+	return traffic.Plan{Stages: s.Load.stages()}.Duration()
+}
+
+// stages is the load as the traffic package runs it: one constant stage,
+// or the stages as written.
+func (l *Load) stages() []traffic.Stage {
+	if len(l.Stages) == 0 {
+		return []traffic.Stage{{Duration: l.Duration, Rate: l.Rate.PerSecond()}}
 	}
-	var d time.Duration
-	for _, st := range s.Load.Stages {
-		d += st.Duration
+	out := make([]traffic.Stage, len(l.Stages))
+	for i, st := range l.Stages {
+		out[i] = traffic.Stage{Duration: st.Duration, Rate: st.Rate.PerSecond(), Ramp: st.Ramp}
 	}
-	return d
+	return out
 }
 
 // runVariant deploys one variant, drives its load while the fault timeline
@@ -162,6 +168,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	defer raw.Close()
 
 	plan := traffic.Plan{
+		Stages:      s.Load.stages(),
 		Targets:     targets(s.Load.Targets, dep.Entry()),
 		Timeout:     s.Load.Timeout,
 		Workers:     s.Load.Workers,
@@ -170,12 +177,6 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		Window:      s.Window,
 		Start:       time.Now().Add(100 * time.Millisecond),
 		Name:        s.Name + "/" + v.Name,
-	}
-	if len(s.Load.Stages) == 0 {
-		plan.Stages = []traffic.Stage{{Duration: s.Load.Duration, Rate: s.Load.Rate.PerSecond()}}
-	}
-	for _, st := range s.Load.Stages {
-		plan.Stages = append(plan.Stages, traffic.Stage{Duration: st.Duration, Rate: st.Rate.PerSecond(), Ramp: st.Ramp})
 	}
 	attack, err := traffic.NewAttack(plan)
 	if err != nil {

@@ -11,16 +11,15 @@ import (
 
 	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/scenarios/traffic"
 )
 
-// Defaults and limits the validator applies.
-const (
-	DefaultSeed        = 1
-	DefaultWindow      = time.Second
-	DefaultTimeout     = 2 * time.Second
-	DefaultWorkers     = 64
-	DefaultConnections = 64
+// DefaultSeed is a scenario's seed when it sets none. The load's defaults
+// (window, timeout, workers, connections) are the traffic package's.
+const DefaultSeed = 1
 
+// Limits the validator applies.
+const (
 	// MaxWorkers and MaxConnections bound the client: the harness runs on
 	// two cores.
 	MaxWorkers     = 10000
@@ -139,7 +138,7 @@ func (v *validator) top(cat patterns.Catalog) {
 	}
 	switch {
 	case !v.has("window"):
-		s.Window = DefaultWindow
+		s.Window = traffic.DefaultWindow
 	case s.Window <= 0:
 		v.report("window", "negative or zero window %s", s.Window)
 	case s.Window < MinWindow:

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faultline/faultline/scenarios/traffic"
 )
 
 // httpMethods are the methods a target may use.
@@ -80,7 +82,7 @@ func (v *validator) load() {
 	}
 
 	if !v.has("load.timeout") {
-		l.Timeout = DefaultTimeout
+		l.Timeout = traffic.DefaultTimeout
 	} else if l.Timeout <= 0 {
 		v.report("load.timeout", "negative or zero timeout %s", l.Timeout)
 	} else if l.Timeout > MaxTimeout {
@@ -97,7 +99,7 @@ func (v *validator) load() {
 	need := uint64(math.Ceil(peak * l.Timeout.Seconds()))
 	switch {
 	case !v.has("load.workers"):
-		l.Workers = min(max(DefaultWorkers, need), MaxWorkers)
+		l.Workers = min(max(traffic.DefaultWorkers, need), MaxWorkers)
 	case l.Workers == 0:
 		v.report("load.workers", "must be above 0, got 0")
 	case l.Workers > MaxWorkers:
@@ -108,7 +110,7 @@ func (v *validator) load() {
 	}
 	switch {
 	case !v.has("load.connections"):
-		l.Connections = min(max(DefaultConnections, int(need)), MaxConnections)
+		l.Connections = min(max(traffic.DefaultConnections, int(need)), MaxConnections)
 	case l.Connections <= 0:
 		v.report("load.connections", "must be above 0, got %d", l.Connections)
 	case l.Connections > MaxConnections:
