@@ -14,7 +14,8 @@
 // validate.go (top-level fields, variants and defaults) with
 // validate_load.go, validate_faults.go, validate_slo.go and sweep.go for
 // their sections; problems are errors.go. Running is run.go, with
-// progress.go for the live display.
+// observe.go for what watches a variant while its load runs (the fault
+// timeline, the sampler, and the display of progress.go).
 //
 // It must not import cmd.
 package scenarios
