@@ -66,20 +66,7 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 		v.report("sweep.mode", "must be grid or each, got %q", sw.Mode)
 	}
 	v.rankBy(&sw.RankBy)
-
-	var base *rawVariant
-	if v.has("sweep.base") {
-		var names []string
-		for i := range listed {
-			names = append(names, listed[i].Name)
-			if listed[i].Name == sw.Base && base == nil {
-				base = &listed[i]
-			}
-		}
-		if base == nil {
-			v.report("sweep.base", "unknown variant %q (variants: %s)", sw.Base, listOrNone(names))
-		}
-	}
+	base := v.sweepBaseVariant(sw.Base, listed)
 	params := v.sweepParams(raw.Params)
 	for _, p := range params {
 		sw.Params = append(sw.Params, SweepParam{Key: p.key, Values: p.texts})
@@ -90,9 +77,42 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 	if _, ok := v.sweepBase(base, true); !ok {
 		return
 	}
+	v.sweepValues(params, base)
+	if len(v.problems) > before {
+		return
+	}
+	out := v.expand(sw, params, base)
+	if len(v.problems) > before {
+		return
+	}
+	s.Variants = append(s.Variants, out...)
+}
 
-	// Every key must name a configuration field and every value fit it:
-	// each is decoded once, onto a fresh base, with problems reported at it.
+// sweepBaseVariant returns the listed variant the sweep starts from, or nil
+// when it starts from the pattern's defaults (or names no listed variant,
+// which it reports).
+func (v *validator) sweepBaseVariant(name string, listed []rawVariant) *rawVariant {
+	if !v.has("sweep.base") {
+		return nil
+	}
+	var base *rawVariant
+	var names []string
+	for i := range listed {
+		names = append(names, listed[i].Name)
+		if listed[i].Name == name && base == nil {
+			base = &listed[i]
+		}
+	}
+	if base == nil {
+		v.report("sweep.base", "unknown variant %q (variants: %s)", name, listOrNone(names))
+	}
+	return base
+}
+
+// sweepValues checks that every key names a configuration field and every
+// value fits it: each is decoded once, onto a fresh base, with problems
+// reported at it.
+func (v *validator) sweepValues(params []sweepParam, base *rawVariant) {
 	for _, p := range params {
 		for i, val := range p.values {
 			cfg, _ := v.sweepBase(base, false)
@@ -104,10 +124,13 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 			}
 		}
 	}
-	if len(v.problems) > before {
-		return
-	}
+}
 
+// expand returns the variants of the sweep's configurations, checked
+// values and all: none, with a problem, when there are too many. A
+// configuration the pattern rejects, or whose variant name is invalid or
+// taken, is reported and left out.
+func (v *validator) expand(sw *Sweep, params []sweepParam, base *rawVariant) []Variant {
 	combos, n := sweepCombos(params, sw.Mode)
 	if n > MaxSweepVariants {
 		how := "combinations of"
@@ -116,11 +139,11 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 		}
 		v.report("sweep.params", "the sweep expands into %d variants (%s its parameters), more than the %d a sweep may have: each runs the whole load; sweep fewer values, or use mode: each",
 			n, how, MaxSweepVariants)
-		return
+		return nil
 	}
 
 	taken := make(map[string]string) // variant name → who has it
-	for i, x := range s.Variants {
+	for i, x := range v.s.Variants {
 		taken[x.Name] = indexPath("variants", i)
 	}
 	short := shortKeys(params)
@@ -133,14 +156,14 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 		for _, ch := range c {
 			p := params[ch.p]
 			q := v.scratch()
-			// The key and value were checked above: this cannot fail.
+			// sweepValues checked the key and value: this cannot fail.
 			_ = walkKey(reflect.ValueOf(cfg), p.segs, nil, func(f reflect.Value) { q.decode(p.values[ch.i], f, "") })
 			vals[p.key] = p.texts[ch.i]
 			parts = append(parts, short[ch.p]+"_"+sanitizeName(p.texts[ch.i]))
 			desc = append(desc, p.key+"="+p.texts[ch.i])
 		}
 		name := strings.Join(parts, "-")
-		if err := s.Impl.Validate(cfg); err != nil {
+		if err := v.s.Impl.Validate(cfg); err != nil {
 			v.sweepError(err, params, c, strings.Join(desc, ", "), reported)
 			continue
 		}
@@ -168,10 +191,7 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 			Params:   vals,
 		})
 	}
-	if len(v.problems) > before {
-		return
-	}
-	s.Variants = append(s.Variants, out...)
+	return out
 }
 
 // sweepParams reads the swept keys and their values, in order.

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/faultline/faultline/scenarios/traffic"
 )
@@ -26,43 +25,37 @@ func (v *validator) load() {
 		v.report("load", "missing load: give rate and duration, or stages, and targets")
 		return
 	}
+	peak, peakPath := v.pace()
+	if peak > MaxRate {
+		v.report(peakPath, "peak rate %s/s is above %d/s, the most the harness drives on 2 cores",
+			strconv.FormatFloat(peak, 'f', -1, 64), MaxRate)
+	}
+	if !v.has("load.timeout") {
+		l.Timeout = traffic.DefaultTimeout
+	} else if l.Timeout <= 0 {
+		v.report("load.timeout", "negative or zero timeout %s", l.Timeout)
+	} else if l.Timeout > MaxTimeout {
+		v.report("load.timeout", "timeout %s is above %s", l.Timeout, MaxTimeout)
+	}
+	if w := v.s.Window; w >= MinWindow && v.total > 0 && v.total/w > MaxWindows {
+		v.report("window", "window %s cuts the %s load into %d windows, more than %d: use a longer window",
+			w, v.total, v.total/w, MaxWindows)
+	}
+	v.client(peak)
+	v.targets()
+}
+
+// pace checks the load's rate and duration, or its stages, and sets
+// v.total when they are valid. It returns the peak rate (per second) and
+// the path it is written at.
+func (v *validator) pace() (peak float64, peakPath string) {
+	l := &v.s.Load
 	hasRate, hasDuration, hasStages := v.has("load.rate"), v.has("load.duration"), v.has("load.stages")
-	peak, peakPath := 0.0, ""
 	switch {
 	case hasStages && (hasRate || hasDuration):
 		v.report("load.stages", "give either rate and duration, or stages, not both")
 	case hasStages:
-		if len(l.Stages) == 0 {
-			v.report("load.stages", "at least one stage is required")
-		}
-		ok := len(l.Stages) > 0
-		var total time.Duration
-		for i, st := range l.Stages {
-			p := indexPath("load.stages", i)
-			if v.positive(p+".duration", st.Duration, "30s") {
-				total += st.Duration
-			} else {
-				ok = false
-			}
-			switch {
-			case !v.has(p+".rate") && !st.Ramp:
-				v.report(p+".rate", "missing rate (like \"100/s\")")
-				ok = false
-			case st.Rate.Freq <= 0 && !st.Ramp:
-				v.report(p+".rate", "rate %s: a stage without ramp needs a rate above 0", st.Rate)
-				ok = false
-			}
-			if r := st.Rate.PerSecond(); r > peak {
-				peak, peakPath = r, p+".rate"
-			}
-		}
-		if ok && total > MaxLoadDuration {
-			v.report("load.stages", "stages last %s, longer than %s", total, MaxLoadDuration)
-			ok = false
-		}
-		if ok {
-			v.total = total
-		}
+		return v.stages()
 	default:
 		switch {
 		case !hasRate:
@@ -76,22 +69,48 @@ func (v *validator) load() {
 			v.total = l.Duration
 		}
 	}
-	if peak > MaxRate {
-		v.report(peakPath, "peak rate %s/s is above %d/s, the most the harness drives on 2 cores",
-			strconv.FormatFloat(peak, 'f', -1, 64), MaxRate)
-	}
+	return peak, peakPath
+}
 
-	if !v.has("load.timeout") {
-		l.Timeout = traffic.DefaultTimeout
-	} else if l.Timeout <= 0 {
-		v.report("load.timeout", "negative or zero timeout %s", l.Timeout)
-	} else if l.Timeout > MaxTimeout {
-		v.report("load.timeout", "timeout %s is above %s", l.Timeout, MaxTimeout)
+// stages checks a staged load, as pace does.
+func (v *validator) stages() (peak float64, peakPath string) {
+	l := &v.s.Load
+	if len(l.Stages) == 0 {
+		v.report("load.stages", "at least one stage is required")
 	}
-	if w := v.s.Window; w >= MinWindow && v.total > 0 && v.total/w > MaxWindows {
-		v.report("window", "window %s cuts the %s load into %d windows, more than %d: use a longer window",
-			w, v.total, v.total/w, MaxWindows)
+	ok := len(l.Stages) > 0
+	for i, st := range l.Stages {
+		p := indexPath("load.stages", i)
+		if !v.positive(p+".duration", st.Duration, "30s") {
+			ok = false
+		}
+		switch {
+		case !v.has(p+".rate") && !st.Ramp:
+			v.report(p+".rate", "missing rate (like \"100/s\")")
+			ok = false
+		case st.Rate.Freq <= 0 && !st.Ramp:
+			v.report(p+".rate", "rate %s: a stage without ramp needs a rate above 0", st.Rate)
+			ok = false
+		}
+		if r := st.Rate.PerSecond(); r > peak {
+			peak, peakPath = r, p+".rate"
+		}
 	}
+	if !ok {
+		return peak, peakPath
+	}
+	if total := v.s.Total(); total > MaxLoadDuration {
+		v.report("load.stages", "stages last %s, longer than %s", total, MaxLoadDuration)
+	} else {
+		v.total = total
+	}
+	return peak, peakPath
+}
+
+// client checks the client's workers and connections against what the
+// peak rate needs, and applies their defaults.
+func (v *validator) client(peak float64) {
+	l := &v.s.Load
 	// An open-model load needs a worker and a connection for every request
 	// in flight: up to peak rate x timeout when the topology is slow. Fewer
 	// would let a slow topology throttle the load (coordinated omission) and
@@ -119,7 +138,6 @@ func (v *validator) load() {
 		v.report("load.connections", "%d connections cannot keep %s/s going while requests take up to the %s timeout: need at least %d, or a slow topology throttles the load",
 			l.Connections, strconv.FormatFloat(peak, 'f', -1, 64), l.Timeout, need)
 	}
-	v.targets()
 }
 
 // targets checks the load's targets and applies their defaults.
