@@ -266,48 +266,28 @@ func (v *validator) sweepParams(n ast.Node) []sweepParam {
 // first.
 func (v *validator) rankBy(r *RankBy) {
 	const p = "sweep.rank_by"
-	var metrics []string
-	for _, m := range reports.Metrics {
-		metrics = append(metrics, m.Name)
-	}
 	_, known := reports.LookupMetric(r.Metric)
 	switch {
 	case !v.has(p + ".metric"):
 		r.Metric = "success"
 		known = true
 	case !known:
-		v.report(p+".metric", "unknown metric %q (known: %s)", r.Metric, strings.Join(metrics, ", "))
+		v.report(p+".metric", "unknown metric %q (known: %s)", r.Metric, knownMetrics())
 	}
-	timeTo := r.Metric == "time_to_fail_fast" || r.Metric == "time_to_recover"
-	switch {
-	case !v.has(p + ".phase"):
+	if !v.has(p + ".phase") {
 		r.Phase = "during"
 		if r.Metric == "time_to_recover" {
 			r.Phase = "after"
-		} else if v.faultCount == 0 && !timeTo {
+		} else if v.faultCount == 0 && !fromFault(r.Metric) {
 			r.Phase = "overall" // nothing is ever during a fault
 		}
-	case !slices.Contains(phases, r.Phase):
-		v.report(p+".phase", "unknown phase %q (known: %s)", r.Phase, strings.Join(phases, ", "))
-	case timeTo && r.Phase != "during" && r.Phase != "after":
-		v.report(p+".phase", "metric %s is measured from a fault: phase must be during or after, got %q", r.Metric, r.Phase)
+	} else {
+		v.phase(p+".phase", r.Phase, r.Metric)
 	}
-	if timeTo && v.faultCount == 0 {
+	if fromFault(r.Metric) && v.faultCount == 0 {
 		v.report(p+".metric", "metric %s needs a fault in the scenario", r.Metric)
 	}
-	var routes []string
-	for _, t := range v.s.Load.Targets {
-		routes = append(routes, t.Name)
-	}
-	switch {
-	case r.Route != "" && !slices.Contains(routes, r.Route):
-		v.report(p+".route", "unknown route %q (routes: %s)", r.Route, listOrNone(routes))
-	case r.Route != "" && r.Metric == "amplification" && len(routes) > 1:
-		v.report(p+".route", "amplification cannot be measured for one route of several: downstream requests are not attributed to routes")
-	}
-	if r.Fault != "" && !slices.Contains(v.faultNames, r.Fault) {
-		v.report(p+".fault", "unknown fault %q (faults: %s)", r.Fault, listOrNone(v.faultNames))
-	}
+	v.routeAndFault(p, r.Metric, r.Route, r.Fault)
 	switch {
 	case !v.has(p + ".order"):
 		r.Order = "asc"

@@ -16,81 +16,110 @@ var phases = []string{"overall", "before", "during", "after"}
 
 // slos checks the SLOs' metrics, phases and references and names them.
 func (v *validator) slos() {
-	s := v.s
-	var metrics, variants, routes []string
-	for _, m := range reports.Metrics {
-		metrics = append(metrics, m.Name)
-	}
-	for _, x := range s.Variants {
+	var variants []string
+	for _, x := range v.s.Variants {
 		variants = append(variants, x.Name)
 	}
-	for _, t := range s.Load.Targets {
+	seen := make(map[string]string) // SLO name → its path
+	for i := range v.s.SLOs {
+		v.slo(&v.s.SLOs[i], indexPath("slo", i), variants, seen)
+	}
+}
+
+// slo checks one SLO, at path p, and applies its defaults.
+func (v *validator) slo(o *SLO, p string, variants []string, seen map[string]string) {
+	info, known := reports.LookupMetric(o.Metric)
+	switch {
+	case o.Metric == "":
+		v.report(p+".metric", "missing metric (known: %s)", knownMetrics())
+	case !known:
+		v.report(p+".metric", "unknown metric %q (known: %s)", o.Metric, knownMetrics())
+	}
+	if !v.has(p + ".phase") {
+		o.Phase = "overall"
+		if o.Metric == "time_to_fail_fast" {
+			o.Phase = "during"
+		} else if o.Metric == "time_to_recover" {
+			o.Phase = "after"
+		}
+	} else {
+		v.phase(p+".phase", o.Phase, o.Metric)
+	}
+	if fromFault(o.Metric) && v.faultCount == 0 {
+		v.report(p+".metric", "metric %s needs a fault in the scenario", o.Metric)
+	} else if v.faultCount == 0 && (o.Phase == "before" || o.Phase == "during" || o.Phase == "after") {
+		v.report(p+".phase", "phase %s needs a fault in the scenario", o.Phase)
+	}
+	for j, name := range o.Variants {
+		if !slices.Contains(variants, name) {
+			v.report(indexPath(p+".variants", j), "unknown variant %q (variants: %s)", name, listOrNone(variants))
+		}
+	}
+	v.routeAndFault(p, o.Metric, o.Route, o.Fault)
+	if o.Min == nil && o.Max == nil {
+		v.report(p, "give min, max or both")
+	}
+	if known {
+		okMin := v.threshold(o.Min, info, p+".min")
+		okMax := v.threshold(o.Max, info, p+".max")
+		if okMin && okMax && o.Min != nil && o.Max != nil && o.Min.Value > o.Max.Value {
+			v.report(p+".min", "min %s is above max %s", o.Min.Text, o.Max.Text)
+		}
+	}
+	if !v.has(p + ".name") {
+		o.Name = defaultSLOName(o)
+	} else if o.Name == "" {
+		v.report(p+".name", "empty name")
+	}
+	if other := seen[o.Name]; other != "" && o.Name != "" {
+		v.report(p+".name", "duplicate SLO name %q (also %s): give each SLO its own name", o.Name, other)
+	} else {
+		seen[o.Name] = p
+	}
+}
+
+// What an SLO and a sweep's ranking both name: a metric, measured over a
+// phase, on a route, relative to a fault.
+
+// knownMetrics lists the metrics' names, for messages.
+func knownMetrics() string {
+	names := make([]string, len(reports.Metrics))
+	for i, m := range reports.Metrics {
+		names[i] = m.Name
+	}
+	return strings.Join(names, ", ")
+}
+
+// fromFault reports whether metric is measured from a fault's start or end.
+func fromFault(metric string) bool {
+	return metric == "time_to_fail_fast" || metric == "time_to_recover"
+}
+
+// phase checks a written phase, for metric, at path.
+func (v *validator) phase(path, phase, metric string) {
+	switch {
+	case !slices.Contains(phases, phase):
+		v.report(path, "unknown phase %q (known: %s)", phase, strings.Join(phases, ", "))
+	case fromFault(metric) && phase != "during" && phase != "after":
+		v.report(path, "metric %s is measured from a fault: phase must be during or after, got %q", metric, phase)
+	}
+}
+
+// routeAndFault checks the route and the fault that a measurement of
+// metric at p names, when it names them.
+func (v *validator) routeAndFault(p, metric, route, fault string) {
+	var routes []string
+	for _, t := range v.s.Load.Targets {
 		routes = append(routes, t.Name)
 	}
-	seen := make(map[string]string)
-	for i := range s.SLOs {
-		o := &s.SLOs[i]
-		p := indexPath("slo", i)
-		info, known := reports.LookupMetric(o.Metric)
-		switch {
-		case o.Metric == "":
-			v.report(p+".metric", "missing metric (known: %s)", strings.Join(metrics, ", "))
-		case !known:
-			v.report(p+".metric", "unknown metric %q (known: %s)", o.Metric, strings.Join(metrics, ", "))
-		}
-		timeTo := o.Metric == "time_to_fail_fast" || o.Metric == "time_to_recover"
-		switch {
-		case !v.has(p + ".phase"):
-			o.Phase = "overall"
-			if o.Metric == "time_to_fail_fast" {
-				o.Phase = "during"
-			} else if o.Metric == "time_to_recover" {
-				o.Phase = "after"
-			}
-		case !slices.Contains(phases, o.Phase):
-			v.report(p+".phase", "unknown phase %q (known: %s)", o.Phase, strings.Join(phases, ", "))
-		case timeTo && o.Phase != "during" && o.Phase != "after":
-			v.report(p+".phase", "metric %s is measured from a fault: phase must be during or after, got %q", o.Metric, o.Phase)
-		}
-		if timeTo && v.faultCount == 0 {
-			v.report(p+".metric", "metric %s needs a fault in the scenario", o.Metric)
-		} else if v.faultCount == 0 && (o.Phase == "before" || o.Phase == "during" || o.Phase == "after") {
-			v.report(p+".phase", "phase %s needs a fault in the scenario", o.Phase)
-		}
-		for j, name := range o.Variants {
-			if !slices.Contains(variants, name) {
-				v.report(indexPath(p+".variants", j), "unknown variant %q (variants: %s)", name, listOrNone(variants))
-			}
-		}
-		switch {
-		case o.Route != "" && !slices.Contains(routes, o.Route):
-			v.report(p+".route", "unknown route %q (routes: %s)", o.Route, listOrNone(routes))
-		case o.Route != "" && o.Metric == "amplification" && len(routes) > 1:
-			v.report(p+".route", "amplification cannot be measured for one route of several: downstream requests are not attributed to routes")
-		}
-		if o.Fault != "" && !slices.Contains(v.faultNames, o.Fault) {
-			v.report(p+".fault", "unknown fault %q (faults: %s)", o.Fault, listOrNone(v.faultNames))
-		}
-		if o.Min == nil && o.Max == nil {
-			v.report(p, "give min, max or both")
-		}
-		if known {
-			okMin := v.threshold(o.Min, info, p+".min")
-			okMax := v.threshold(o.Max, info, p+".max")
-			if okMin && okMax && o.Min != nil && o.Max != nil && o.Min.Value > o.Max.Value {
-				v.report(p+".min", "min %s is above max %s", o.Min.Text, o.Max.Text)
-			}
-		}
-		if !v.has(p + ".name") {
-			o.Name = defaultSLOName(o)
-		} else if o.Name == "" {
-			v.report(p+".name", "empty name")
-		}
-		if other := seen[o.Name]; other != "" && o.Name != "" {
-			v.report(p+".name", "duplicate SLO name %q (also %s): give each SLO its own name", o.Name, other)
-		} else {
-			seen[o.Name] = p
-		}
+	switch {
+	case route != "" && !slices.Contains(routes, route):
+		v.report(p+".route", "unknown route %q (routes: %s)", route, listOrNone(routes))
+	case route != "" && metric == "amplification" && len(routes) > 1:
+		v.report(p+".route", "amplification cannot be measured for one route of several: downstream requests are not attributed to routes")
+	}
+	if fault != "" && !slices.Contains(v.faultNames, fault) {
+		v.report(p+".fault", "unknown fault %q (faults: %s)", fault, listOrNone(v.faultNames))
 	}
 }
 
