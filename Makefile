@@ -31,7 +31,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 60s ./scenarios
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 60s ./scenarios
 
 clean:
 	rm -rf bin out

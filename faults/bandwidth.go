@@ -2,9 +2,10 @@ package faults
 
 import (
 	"context"
-	"fmt"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // Bandwidth limits the data on an edge to Rate KB/s (Toxiproxy's bandwidth
@@ -22,7 +23,7 @@ func (f *Bandwidth) Validate() error {
 		return err
 	}
 	if f.Rate <= 0 {
-		return fmt.Errorf("rate: must be > 0 KB/s, got %d", f.Rate)
+		return field.Errorf("rate", "must be > 0 KB/s, got %d", f.Rate)
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // nameRE is what a fault's name may look like: it names a Toxiproxy toxic
@@ -21,24 +23,24 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 func (c *Common) validate(on On, instant bool) error {
 	switch {
 	case c.Name == "":
-		return errors.New("name: required")
+		return field.Errorf("name", "required")
 	case !nameRE.MatchString(c.Name):
-		return fmt.Errorf("name: %q must be letters, digits, '_', '.' or '-'", c.Name)
+		return field.Errorf("name", "%q must be letters, digits, '_', '.' or '-'", c.Name)
 	case c.At < 0:
-		return fmt.Errorf("at: must be >= 0, got %v", c.At)
+		return field.Errorf("at", "must be >= 0, got %v", c.At)
 	case instant && c.Duration != 0:
-		return fmt.Errorf("duration: must be 0 or omitted (the fault is instant), got %v", c.Duration)
+		return field.Errorf("duration", "must be 0 or omitted (the fault is instant), got %v", c.Duration)
 	case !instant && c.Duration <= 0:
-		return fmt.Errorf("duration: must be > 0, got %v", c.Duration)
+		return field.Errorf("duration", "must be > 0, got %v", c.Duration)
 	case c.Target == "":
-		return errors.New("target: required")
+		return field.Errorf("target", "required")
 	}
 	caller, callee, isEdge := strings.Cut(c.Target, "->")
 	switch {
 	case on == OnEdge && (!isEdge || caller == "" || callee == ""):
-		return fmt.Errorf(`target: %q must be an edge "caller->callee"`, c.Target)
+		return field.Errorf("target", `%q must be an edge "caller->callee"`, c.Target)
 	case on == OnService && isEdge:
-		return fmt.Errorf("target: %q must be a service, not an edge", c.Target)
+		return field.Errorf("target", "%q must be a service, not an edge", c.Target)
 	}
 	return nil
 }
@@ -53,17 +55,17 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// millis checks that d is a whole number of milliseconds (Toxiproxy's unit)
-// and at least min.
-func millis(field string, d, min time.Duration) error {
+// millis checks that d, the field name, is a whole number of milliseconds
+// (Toxiproxy's unit) and at least min.
+func millis(name string, d, min time.Duration) error {
 	if d < min {
 		if min == 0 {
-			return fmt.Errorf("%s: must be >= 0, got %v", field, d)
+			return field.Errorf(name, "must be >= 0, got %v", d)
 		}
-		return fmt.Errorf("%s: must be > 0, got %v", field, d)
+		return field.Errorf(name, "must be > 0, got %v", d)
 	}
 	if d%time.Millisecond != 0 {
-		return fmt.Errorf("%s: must be a whole number of milliseconds, got %v", field, d)
+		return field.Errorf(name, "must be a whole number of milliseconds, got %v", d)
 	}
 	return nil
 }

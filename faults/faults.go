@@ -85,7 +85,8 @@ type Fault interface {
 	Base() *Common
 	// On says whether Target names an edge or a service.
 	On() On
-	// Validate checks the kind's attributes, naming the offending field.
+	// Validate checks the kind's attributes. A problem is a *field.Error
+	// (internal/field) whose path is the offending attribute's YAML key.
 	Validate() error
 	// Apply injects the fault into target; Revert removes it. Revert must
 	// be safe to call after a failed or partial Apply.

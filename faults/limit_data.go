@@ -2,9 +2,10 @@ package faults
 
 import (
 	"context"
-	"fmt"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // LimitData closes a connection on an edge once Bytes bytes have gone
@@ -22,7 +23,7 @@ func (f *LimitData) Validate() error {
 		return err
 	}
 	if f.Bytes < 0 {
-		return fmt.Errorf("bytes: must be >= 0, got %d", f.Bytes)
+		return field.Errorf("bytes", "must be >= 0, got %d", f.Bytes)
 	}
 	return nil
 }

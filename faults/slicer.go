@@ -2,10 +2,11 @@ package faults
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // Slicer slices the data on an edge into packets of AverageSize ±
@@ -27,13 +28,13 @@ func (f *Slicer) Validate() error {
 	}
 	switch {
 	case f.AverageSize <= 0:
-		return fmt.Errorf("average_size: must be > 0 bytes, got %d", f.AverageSize)
+		return field.Errorf("average_size", "must be > 0 bytes, got %d", f.AverageSize)
 	case f.SizeVariation < 0 || f.SizeVariation >= f.AverageSize:
-		return fmt.Errorf("size_variation: must be >= 0 and < average_size (%d), got %d", f.AverageSize, f.SizeVariation)
+		return field.Errorf("size_variation", "must be >= 0 and < average_size (%d), got %d", f.AverageSize, f.SizeVariation)
 	case f.Delay < 0:
-		return fmt.Errorf("delay: must be >= 0, got %v", f.Delay)
+		return field.Errorf("delay", "must be >= 0, got %v", f.Delay)
 	case f.Delay%time.Microsecond != 0:
-		return fmt.Errorf("delay: must be a whole number of microseconds, got %v", f.Delay)
+		return field.Errorf("delay", "must be a whole number of microseconds, got %v", f.Delay)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // Toxic holds the attributes every Toxiproxy toxic has. Toxic kinds embed
@@ -23,10 +25,10 @@ func defaultToxic() Toxic { return Toxic{Direction: "downstream", Toxicity: 1} }
 
 func (x *Toxic) validate() error {
 	if x.Direction != "downstream" && x.Direction != "upstream" {
-		return fmt.Errorf(`direction: must be "downstream" or "upstream", got %q`, x.Direction)
+		return field.Errorf("direction", `must be "downstream" or "upstream", got %q`, x.Direction)
 	}
 	if !(x.Toxicity >= 0 && x.Toxicity <= 1) { // also rejects NaN
-		return fmt.Errorf("toxicity: must be within [0, 1], got %v", x.Toxicity)
+		return field.Errorf("toxicity", "must be within [0, 1], got %v", x.Toxicity)
 	}
 	return nil
 }

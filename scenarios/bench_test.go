@@ -28,7 +28,7 @@ load:
 // harness actually delivers (goal: >= 0.99). Run it with -benchtime=1x:
 // each iteration is a 5-second run.
 func BenchmarkHarness2000rps(b *testing.B) {
-	s, err := scenarios.Load("harness.yaml", []byte(harness), catalog.All())
+	s, err := scenarios.Parse("harness.yaml", []byte(harness), catalog.All())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -29,11 +29,11 @@ func Builtin() []string {
 	return names
 }
 
-// Resolve loads a scenario given as a file path or as the name of a
+// Resolve reads a scenario given as a file path or as the name of a
 // built-in scenario. A path that exists wins over a built-in name.
 func Resolve(ref string, cat patterns.Catalog) (*Scenario, error) {
 	if _, err := os.Stat(ref); err == nil {
-		return LoadFile(ref, cat)
+		return ReadFile(ref, cat)
 	}
 	name := strings.TrimSuffix(ref, ".yaml")
 	src, err := builtin.ReadFile(path.Clean(name) + ".yaml")
@@ -41,5 +41,5 @@ func Resolve(ref string, cat patterns.Catalog) (*Scenario, error) {
 		return nil, fmt.Errorf("no scenario file %q and no built-in scenario of that name (built-in: %s)",
 			ref, strings.Join(Builtin(), ", "))
 	}
-	return Load("builtin:"+name+".yaml", src, cat)
+	return Parse("builtin:"+name+".yaml", src, cat)
 }

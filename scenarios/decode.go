@@ -13,6 +13,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // maxNesting bounds how deep the decoder descends, whatever the input.
@@ -128,14 +130,6 @@ func (d *specDecoder) yamlError(err error, n ast.Node, path string) {
 		return
 	}
 	d.problemAt(n, path, "%s", err.Error())
-}
-
-// joinPath returns the path of field name under parent.
-func joinPath(parent, name string) string {
-	if parent == "" {
-		return name
-	}
-	return parent + "." + name
 }
 
 func indexPath(parent string, i int) string {
@@ -385,53 +379,10 @@ func (d *specDecoder) decode(n ast.Node, v reflect.Value, path string) {
 		d.problemAt(n, path, "nested too deeply")
 		return
 	}
-	t := v.Type()
-	if t == astNodeType {
-		v.Set(reflect.ValueOf(n))
+	if d.decodeSpecial(n, v, path) {
 		return
 	}
-	if n.Type() == ast.NullType {
-		// An empty value keeps the default, except that it clears
-		// pointers, interfaces, slices and maps.
-		switch t.Kind() {
-		case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
-			v.SetZero()
-		}
-		return
-	}
-	switch t {
-	case durationType:
-		d.decodeDuration(n, v, path)
-		return
-	case thresholdType:
-		text, ok := scalarText(n)
-		if !ok {
-			d.problemAt(n, path, "want a number, percentage or duration, got %s", describe(n))
-			return
-		}
-		v.Set(reflect.ValueOf(Threshold{Text: text}))
-		return
-	}
-	if v.CanAddr() {
-		switch u := v.Addr().Interface().(type) {
-		case yaml.BytesUnmarshaler, yaml.BytesUnmarshalerContext,
-			yaml.InterfaceUnmarshaler, yaml.InterfaceUnmarshalerContext,
-			yaml.NodeUnmarshaler, yaml.NodeUnmarshalerContext:
-			d.decodeWithGoccy(n, v, path)
-			return
-		case encoding.TextUnmarshaler:
-			text, ok := scalarText(n)
-			if !ok {
-				d.problemAt(n, path, "want a string, got %s", describe(n))
-				return
-			}
-			if err := u.UnmarshalText([]byte(text)); err != nil {
-				d.problemAt(n, path, "%s", err.Error())
-			}
-			return
-		}
-	}
-	switch t.Kind() {
+	switch t := v.Type(); t.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			v.Set(reflect.New(t.Elem()))
@@ -466,6 +417,60 @@ func (d *specDecoder) decode(n ast.Node, v reflect.Value, path string) {
 	default:
 		d.decodeWithGoccy(n, v, path)
 	}
+}
+
+// decodeSpecial decodes what is not decoded by its kind: a syntax node
+// kept as it is, an empty value, a duration, a threshold, and a type with
+// an unmarshaler of its own. It reports whether v was one of them.
+func (d *specDecoder) decodeSpecial(n ast.Node, v reflect.Value, path string) bool {
+	t := v.Type()
+	if t == astNodeType {
+		v.Set(reflect.ValueOf(n))
+		return true
+	}
+	if n.Type() == ast.NullType {
+		// An empty value keeps the default, except that it clears
+		// pointers, interfaces, slices and maps.
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+			v.SetZero()
+		}
+		return true
+	}
+	switch t {
+	case durationType:
+		d.decodeDuration(n, v, path)
+		return true
+	case thresholdType:
+		text, ok := scalarText(n)
+		if !ok {
+			d.problemAt(n, path, "want a number, percentage or duration, got %s", describe(n))
+			return true
+		}
+		v.Set(reflect.ValueOf(Threshold{Text: text}))
+		return true
+	}
+	if !v.CanAddr() {
+		return false
+	}
+	switch u := v.Addr().Interface().(type) {
+	case yaml.BytesUnmarshaler, yaml.BytesUnmarshalerContext,
+		yaml.InterfaceUnmarshaler, yaml.InterfaceUnmarshalerContext,
+		yaml.NodeUnmarshaler, yaml.NodeUnmarshalerContext:
+		d.decodeWithGoccy(n, v, path)
+		return true
+	case encoding.TextUnmarshaler:
+		text, ok := scalarText(n)
+		if !ok {
+			d.problemAt(n, path, "want a string, got %s", describe(n))
+			return true
+		}
+		if err := u.UnmarshalText([]byte(text)); err != nil {
+			d.problemAt(n, path, "%s", err.Error())
+		}
+		return true
+	}
+	return false
 }
 
 // decodeWithGoccy hands a value the decoder does not walk itself (custom
@@ -659,7 +664,7 @@ func (d *specDecoder) eachPair(pairs []*ast.MappingValueNode, path string, depth
 			d.problemAt(kv.Key, path, "want a string key, got %s", describe(kv.Key))
 			continue
 		}
-		child := joinPath(path, key)
+		child := field.Join(path, key)
 		d.pos[child] = valuePos(kv)
 		fn(key, kv, child)
 	}

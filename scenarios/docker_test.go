@@ -104,7 +104,7 @@ func TestKillAndRestartOnDocker(t *testing.T) {
 		t.Skip("integration test: runs a scenario on Docker for ~20s")
 	}
 	tb := dockertest.Testbed(t)
-	s, err := scenarios.Load("payments-crash.yaml", []byte(paymentsCrash), catalog.All())
+	s, err := scenarios.Parse("payments-crash.yaml", []byte(paymentsCrash), catalog.All())
 	if err != nil {
 		t.Fatal(err)
 	}

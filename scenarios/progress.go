@@ -15,12 +15,10 @@ import (
 )
 
 // startProgress shows the attack's progress on w until stop is called: a
-// live status line on a terminal, plain periodic lines otherwise. done is
-// closed once the display has stopped.
-func startProgress(w io.Writer, variant string, a *traffic.Attack, tl *faults.Timeline, done chan<- struct{}) (stop func()) {
-	quit := make(chan struct{})
+// live status line on a terminal, plain periodic lines otherwise. stop
+// writes the last line and returns once the display has stopped.
+func startProgress(w io.Writer, variant string, a *traffic.Attack, tl *faults.Timeline) (stop func()) {
 	if w == nil {
-		close(done)
 		return func() {}
 	}
 	live := false
@@ -31,6 +29,18 @@ func startProgress(w io.Writer, variant string, a *traffic.Attack, tl *faults.Ti
 	if live {
 		every = 250 * time.Millisecond
 	}
+	show := func(last bool) {
+		line := status(variant, a.Progress(), tl)
+		switch {
+		case !live:
+			fmt.Fprintln(w, line)
+		case last:
+			fmt.Fprintf(w, "\r\033[K%s\n", line)
+		default:
+			fmt.Fprintf(w, "\r\033[K%s", line)
+		}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		t := time.NewTicker(every)
@@ -38,24 +48,17 @@ func startProgress(w io.Writer, variant string, a *traffic.Attack, tl *faults.Ti
 		for {
 			select {
 			case <-quit:
-				line := status(variant, a.Progress(), tl)
-				if live {
-					fmt.Fprintf(w, "\r\033[K%s\n", line)
-				} else {
-					fmt.Fprintln(w, line)
-				}
+				show(true)
 				return
 			case <-t.C:
-				line := status(variant, a.Progress(), tl)
-				if live {
-					fmt.Fprintf(w, "\r\033[K%s", line)
-				} else {
-					fmt.Fprintln(w, line)
-				}
+				show(false)
 			}
 		}
 	}()
-	return func() { close(quit) }
+	return func() {
+		close(quit)
+		<-done
+	}
 }
 
 func status(variant string, p traffic.Progress, tl *faults.Timeline) string {

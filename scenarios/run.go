@@ -9,13 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/faultline/faultline/faults"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/reports/model"
-	"github.com/faultline/faultline/scenarios/sampler"
 	"github.com/faultline/faultline/scenarios/traffic"
 	"github.com/faultline/faultline/testbeds"
 )
@@ -102,19 +100,75 @@ func Run(ctx context.Context, s *Scenario, o Options) (*model.Run, error) {
 
 // Total is the planned length of the scenario's load (one variant).
 func (s *Scenario) Total() time.Duration {
-	if len(s.Load.Stages) == 0 {
-		return s.Load.Duration
-	}
-	var d time.Duration
-	for _, st := range s.Load.Stages {
-		d += st.Duration
-	}
-	return d
+	return traffic.Plan{Stages: s.Load.stages()}.Duration()
 }
 
-// runVariant deploys one variant, drives its load while the fault timeline
-// and the sampler run, and tears it down.
+// stages is the load as the traffic package runs it: one constant stage,
+// or the stages as written.
+func (l *Load) stages() []traffic.Stage {
+	if len(l.Stages) == 0 {
+		return []traffic.Stage{{Duration: l.Duration, Rate: l.Rate.PerSecond()}}
+	}
+	out := make([]traffic.Stage, len(l.Stages))
+	for i, st := range l.Stages {
+		out[i] = traffic.Stage{Duration: st.Duration, Rate: st.Rate.PerSecond(), Ramp: st.Ramp}
+	}
+	return out
+}
+
+// loadDelay is how long after planning the load starts, so that the fault
+// timeline and the sampler, aligned on the same start, are running by then.
+const loadDelay = 100 * time.Millisecond
+
+// runVariant runs one variant: it deploys the topology, plans the load,
+// drives it while the observers (fault timeline, sampler, progress display)
+// run, stops them, and tears the topology down. The report's variant is
+// returned whatever happens, marked partial when the run was cut short.
 func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Options, run *model.Run) (*model.Variant, error) {
+	rv := reportVariant(s, v)
+	dep, err := deploy(ctx, s, v, seed, o.Testbed, run)
+	if err != nil {
+		rv.Partial, rv.Error = true, err.Error()
+		return rv, fmt.Errorf("deploy: %w", err)
+	}
+	defer teardown(ctx, dep, rv, run)
+
+	raw, err := os.Create(filepath.Join(o.Dir, rv.Results))
+	if err != nil {
+		return rv, fmt.Errorf("raw results: %w", err)
+	}
+	defer raw.Close()
+
+	plan := s.plan(v, seed, dep.Entry(), time.Now().Add(loadDelay))
+	attack, err := traffic.NewAttack(plan)
+	if err != nil {
+		return rv, err
+	}
+
+	obs := startObservers(ctx, dep, s.Faults, attack, plan.Start, v.Name, o)
+	windows, loadErr := drive(ctx, attack, raw)
+	seen, stopErr := obs.Stop(ctx)
+	rv.Windows, rv.Series = windows, seen.series
+	recordFaults(rv.Faults, seen.records)
+
+	if ctx.Err() != nil {
+		rv.Partial = true
+		return rv, ctx.Err()
+	}
+	if seen.timelineErr != nil {
+		// A failed step is recorded on its fault; the run goes on.
+		rv.Error = seen.timelineErr.Error()
+	}
+	if err := errors.Join(loadErr, stopErr); err != nil {
+		rv.Partial, rv.Error = true, err.Error()
+		return rv, err
+	}
+	return rv, nil
+}
+
+// reportVariant is v's entry in the report, before it runs: its
+// configuration, what its topology exposes, its routes and its faults.
+func reportVariant(s *Scenario, v Variant) *model.Variant {
 	topo := s.Impl.Topology()
 	rv := &model.Variant{
 		Name:            v.Name,
@@ -139,70 +193,50 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		b := f.Base()
 		rv.Faults = append(rv.Faults, model.FaultEvent{Name: b.Name, Kind: b.Kind, Target: b.Target, At: b.At, Duration: b.Duration})
 	}
+	return rv
+}
 
+// deploy deploys v's topology on tb and records, in run, the testbed's own
+// timings and how long the topology took to be ready.
+func deploy(ctx context.Context, s *Scenario, v Variant, seed int64, tb testbeds.Testbed, run *model.Run) (testbeds.Deployment, error) {
 	began := time.Now()
-	dep, err := o.Testbed.Deploy(ctx, testbeds.Variant{Pattern: s.Impl, Config: v.Config, Seed: seed})
-	takeTimings(o.Testbed, v.Name, run)
+	dep, err := tb.Deploy(ctx, testbeds.Variant{Pattern: s.Impl, Config: v.Config, Seed: seed})
+	takeTimings(tb, v.Name, run)
 	if err != nil {
-		rv.Partial, rv.Error = true, err.Error()
-		return rv, fmt.Errorf("deploy: %w", err)
+		return nil, err
 	}
 	run.Timings = append(run.Timings, model.Timing{Name: "topology ready", Variant: v.Name, Duration: time.Since(began)})
-	defer func() {
-		began := time.Now()
-		if err := dep.Close(context.WithoutCancel(ctx)); err != nil {
-			rv.Error = strings.TrimSpace(rv.Error + "; teardown: " + err.Error())
-		}
-		run.Timings = append(run.Timings, model.Timing{Name: "teardown", Variant: v.Name, Duration: time.Since(began)})
-	}()
+	return dep, nil
+}
 
-	raw, err := os.Create(filepath.Join(o.Dir, rv.Results))
-	if err != nil {
-		return rv, fmt.Errorf("raw results: %w", err)
+// teardown closes the deployment, even once ctx is cancelled, adding a
+// failure to rv's error and how long it took to run.
+func teardown(ctx context.Context, dep testbeds.Deployment, rv *model.Variant, run *model.Run) {
+	began := time.Now()
+	if err := dep.Close(context.WithoutCancel(ctx)); err != nil {
+		rv.Error = strings.TrimSpace(rv.Error + "; teardown: " + err.Error())
 	}
-	defer raw.Close()
+	run.Timings = append(run.Timings, model.Timing{Name: "teardown", Variant: rv.Name, Duration: time.Since(began)})
+}
 
-	plan := traffic.Plan{
-		Targets:     targets(s.Load.Targets, dep.Entry()),
+// plan is v's load, aimed at the deployment's entry and starting at start.
+func (s *Scenario) plan(v Variant, seed int64, entry string, start time.Time) traffic.Plan {
+	return traffic.Plan{
+		Stages:      s.Load.stages(),
+		Targets:     targets(s.Load.Targets, entry),
 		Timeout:     s.Load.Timeout,
 		Workers:     s.Load.Workers,
 		Connections: s.Load.Connections,
 		Seed:        seed,
 		Window:      s.Window,
-		Start:       time.Now().Add(100 * time.Millisecond),
+		Start:       start,
 		Name:        s.Name + "/" + v.Name,
 	}
-	if len(s.Load.Stages) == 0 {
-		plan.Stages = []traffic.Stage{{Duration: s.Load.Duration, Rate: s.Load.Rate.PerSecond()}}
-	}
-	for _, st := range s.Load.Stages {
-		plan.Stages = append(plan.Stages, traffic.Stage{Duration: st.Duration, Rate: st.Rate.PerSecond(), Ramp: st.Ramp})
-	}
-	attack, err := traffic.NewAttack(plan)
-	if err != nil {
-		return rv, err
-	}
+}
 
-	// The timeline, the sampler, the window collector and the progress
-	// display are owned here: each is stopped and waited for before return.
-	var wg sync.WaitGroup
-	timeline := faults.NewTimeline(s.Faults)
-	var timelineErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		timelineErr = timeline.Run(ctx, dep, plan.Start, nil)
-	}()
-
-	sampleCtx, stopSampling := context.WithCancel(ctx)
-	var series []model.Series
-	var sampleErr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		series, sampleErr = sampler.Run(sampleCtx, dep.MetricsURLs(), o.SampleEvery, plan.Start, interesting)
-	}()
-
+// drive runs the attack, streaming its raw results to raw, and returns the
+// windows it closed.
+func drive(ctx context.Context, a *traffic.Attack, raw io.Writer) ([]model.Window, error) {
 	windows := make(chan model.Window, 64)
 	collected := make(chan []model.Window, 1)
 	go func() {
@@ -212,23 +246,15 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		}
 		collected <- ws
 	}()
+	err := a.Run(ctx, raw, windows) // closes windows
+	return <-collected, err
+}
 
-	progressDone := make(chan struct{})
-	stopProgress := startProgress(o.Progress, v.Name, attack, timeline, progressDone)
-
-	loadErr := attack.Run(ctx, raw, windows)
-	rv.Windows = <-collected
-	stopProgress()
-	<-progressDone
-
-	// Every fault ends before the load does; RevertAll covers an early end.
-	revertErr := timeline.RevertAll(context.WithoutCancel(ctx))
-	stopSampling()
-	wg.Wait()
-	rv.Series = series
-
-	for i, rec := range timeline.Records() {
-		ev := &rv.Faults[i]
+// recordFaults copies what the timeline recorded (when each fault was
+// applied and reverted, and how it failed) onto the report's faults.
+func recordFaults(evs []model.FaultEvent, recs []faults.Record) {
+	for i, rec := range recs {
+		ev := &evs[i]
 		if rec.State != faults.StatePending {
 			ev.Applied = rec.Applied
 		}
@@ -239,23 +265,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 			ev.Error = rec.Err.Error()
 		}
 	}
-	if ctx.Err() != nil {
-		rv.Partial = true
-		return rv, ctx.Err()
-	}
-	if timelineErr != nil {
-		// A failed step is recorded on its fault; the run goes on.
-		rv.Error = timelineErr.Error()
-	}
-	if err := errors.Join(loadErr, revertErr, sampleErr); err != nil {
-		rv.Partial, rv.Error = true, err.Error()
-		return rv, err
-	}
-	return rv, nil
 }
-
-// interesting keeps the series reports use: faultline's own metrics.
-func interesting(name string) bool { return strings.HasPrefix(name, "faultline_") }
 
 // targets points the scenario's routes at the deployment's entry.
 func targets(ts []Target, entry string) []traffic.Target {

@@ -39,14 +39,10 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 	c.Load.Targets = slices.Clone(s.Load.Targets)
 	c.Load.Duration = scaleDuration(s.Load.Duration, f)
 	c.Load.Stages = slices.Clone(s.Load.Stages)
-	var total time.Duration
 	for i := range c.Load.Stages {
 		c.Load.Stages[i].Duration = scaleDuration(c.Load.Stages[i].Duration, f)
-		total += c.Load.Stages[i].Duration
 	}
-	if len(c.Load.Stages) == 0 {
-		total = c.Load.Duration
-	}
+	total := c.Total()
 	if s.Faults != nil {
 		c.Faults = make([]faults.Fault, len(s.Faults))
 	}

@@ -15,14 +15,14 @@ type Scenario struct {
 	Seed        int64          `yaml:"seed"`
 	Window      time.Duration  `yaml:"window"` // aggregation window; default 1s
 	Variants    []Variant      `yaml:"variants"`
-	Load        LoadSpec       `yaml:"load"`
-	Faults      []faults.Fault `yaml:"-"` // decoded per kind by the loader
+	Load        Load           `yaml:"load"`
+	Faults      []faults.Fault `yaml:"-"` // decoded per kind by Parse
 	SLOs        []SLO          `yaml:"slo"`
 	// Sweep, when set, expanded into variants appended to Variants.
 	Sweep *Sweep `yaml:"-"`
 
-	File string `yaml:"-"` // where it was loaded from, for messages
-	// Impl is the pattern the scenario names, resolved by the loader.
+	File string `yaml:"-"` // where it was read from, for messages
+	// Impl is the pattern the scenario names, resolved by Parse.
 	Impl patterns.Pattern `yaml:"-"`
 }
 
@@ -85,9 +85,9 @@ type RankBy struct {
 	Order string `yaml:"order"`
 }
 
-// LoadSpec is the client's traffic. (It is not called Load: that is the
-// loader function.)
-type LoadSpec struct {
+// Load is the client's load: the traffic the scenario drives through the
+// topology (the file's load section).
+type Load struct {
 	// Either Rate (constant, for Duration) or Stages.
 	Rate     Rate          `yaml:"rate"`
 	Duration time.Duration `yaml:"duration"`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/reports/model"
 )
 
@@ -65,20 +66,7 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 		v.report("sweep.mode", "must be grid or each, got %q", sw.Mode)
 	}
 	v.rankBy(&sw.RankBy)
-
-	var base *rawVariant
-	if v.has("sweep.base") {
-		var names []string
-		for i := range listed {
-			names = append(names, listed[i].Name)
-			if listed[i].Name == sw.Base && base == nil {
-				base = &listed[i]
-			}
-		}
-		if base == nil {
-			v.report("sweep.base", "unknown variant %q (variants: %s)", sw.Base, listOrNone(names))
-		}
-	}
+	base := v.sweepBaseVariant(sw.Base, listed)
 	params := v.sweepParams(raw.Params)
 	for _, p := range params {
 		sw.Params = append(sw.Params, SweepParam{Key: p.key, Values: p.texts})
@@ -89,9 +77,42 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 	if _, ok := v.sweepBase(base, true); !ok {
 		return
 	}
+	v.sweepValues(params, base)
+	if len(v.problems) > before {
+		return
+	}
+	out := v.expand(sw, params, base)
+	if len(v.problems) > before {
+		return
+	}
+	s.Variants = append(s.Variants, out...)
+}
 
-	// Every key must name a configuration field and every value fit it:
-	// each is decoded once, onto a fresh base, with problems reported at it.
+// sweepBaseVariant returns the listed variant the sweep starts from, or nil
+// when it starts from the pattern's defaults (or names no listed variant,
+// which it reports).
+func (v *validator) sweepBaseVariant(name string, listed []rawVariant) *rawVariant {
+	if !v.has("sweep.base") {
+		return nil
+	}
+	var base *rawVariant
+	var names []string
+	for i := range listed {
+		names = append(names, listed[i].Name)
+		if listed[i].Name == name && base == nil {
+			base = &listed[i]
+		}
+	}
+	if base == nil {
+		v.report("sweep.base", "unknown variant %q (variants: %s)", name, listOrNone(names))
+	}
+	return base
+}
+
+// sweepValues checks that every key names a configuration field and every
+// value fits it: each is decoded once, onto a fresh base, with problems
+// reported at it.
+func (v *validator) sweepValues(params []sweepParam, base *rawVariant) {
 	for _, p := range params {
 		for i, val := range p.values {
 			cfg, _ := v.sweepBase(base, false)
@@ -103,10 +124,13 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 			}
 		}
 	}
-	if len(v.problems) > before {
-		return
-	}
+}
 
+// expand returns the variants of the sweep's configurations, checked
+// values and all: none, with a problem, when there are too many. A
+// configuration the pattern rejects, or whose variant name is invalid or
+// taken, is reported and left out.
+func (v *validator) expand(sw *Sweep, params []sweepParam, base *rawVariant) []Variant {
 	combos, n := sweepCombos(params, sw.Mode)
 	if n > MaxSweepVariants {
 		how := "combinations of"
@@ -115,11 +139,11 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 		}
 		v.report("sweep.params", "the sweep expands into %d variants (%s its parameters), more than the %d a sweep may have: each runs the whole load; sweep fewer values, or use mode: each",
 			n, how, MaxSweepVariants)
-		return
+		return nil
 	}
 
 	taken := make(map[string]string) // variant name → who has it
-	for i, x := range s.Variants {
+	for i, x := range v.s.Variants {
 		taken[x.Name] = indexPath("variants", i)
 	}
 	short := shortKeys(params)
@@ -132,14 +156,14 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 		for _, ch := range c {
 			p := params[ch.p]
 			q := v.scratch()
-			// The key and value were checked above: this cannot fail.
+			// sweepValues checked the key and value: this cannot fail.
 			_ = walkKey(reflect.ValueOf(cfg), p.segs, nil, func(f reflect.Value) { q.decode(p.values[ch.i], f, "") })
 			vals[p.key] = p.texts[ch.i]
 			parts = append(parts, short[ch.p]+"_"+sanitizeName(p.texts[ch.i]))
 			desc = append(desc, p.key+"="+p.texts[ch.i])
 		}
 		name := strings.Join(parts, "-")
-		if err := s.Impl.Validate(cfg); err != nil {
+		if err := v.s.Impl.Validate(cfg); err != nil {
 			v.sweepError(err, params, c, strings.Join(desc, ", "), reported)
 			continue
 		}
@@ -167,10 +191,7 @@ func (v *validator) sweep(raw *rawSweep, listed []rawVariant) {
 			Params:   vals,
 		})
 	}
-	if len(v.problems) > before {
-		return
-	}
-	s.Variants = append(s.Variants, out...)
+	return out
 }
 
 // sweepParams reads the swept keys and their values, in order.
@@ -245,48 +266,28 @@ func (v *validator) sweepParams(n ast.Node) []sweepParam {
 // first.
 func (v *validator) rankBy(r *RankBy) {
 	const p = "sweep.rank_by"
-	var metrics []string
-	for _, m := range model.Metrics {
-		metrics = append(metrics, m.Name)
-	}
 	_, known := model.LookupMetric(r.Metric)
 	switch {
 	case !v.has(p + ".metric"):
 		r.Metric = "success"
 		known = true
 	case !known:
-		v.report(p+".metric", "unknown metric %q (known: %s)", r.Metric, strings.Join(metrics, ", "))
+		v.report(p+".metric", "unknown metric %q (known: %s)", r.Metric, knownMetrics())
 	}
-	timeTo := r.Metric == "time_to_fail_fast" || r.Metric == "time_to_recover"
-	switch {
-	case !v.has(p + ".phase"):
+	if !v.has(p + ".phase") {
 		r.Phase = "during"
 		if r.Metric == "time_to_recover" {
 			r.Phase = "after"
-		} else if v.faultCount == 0 && !timeTo {
+		} else if v.faultCount == 0 && !fromFault(r.Metric) {
 			r.Phase = "overall" // nothing is ever during a fault
 		}
-	case !slices.Contains(phases, r.Phase):
-		v.report(p+".phase", "unknown phase %q (known: %s)", r.Phase, strings.Join(phases, ", "))
-	case timeTo && r.Phase != "during" && r.Phase != "after":
-		v.report(p+".phase", "metric %s is measured from a fault: phase must be during or after, got %q", r.Metric, r.Phase)
+	} else {
+		v.phase(p+".phase", r.Phase, r.Metric)
 	}
-	if timeTo && v.faultCount == 0 {
+	if fromFault(r.Metric) && v.faultCount == 0 {
 		v.report(p+".metric", "metric %s needs a fault in the scenario", r.Metric)
 	}
-	var routes []string
-	for _, t := range v.s.Load.Targets {
-		routes = append(routes, t.Name)
-	}
-	switch {
-	case r.Route != "" && !slices.Contains(routes, r.Route):
-		v.report(p+".route", "unknown route %q (routes: %s)", r.Route, listOrNone(routes))
-	case r.Route != "" && r.Metric == "amplification" && len(routes) > 1:
-		v.report(p+".route", "amplification cannot be measured for one route of several: downstream requests are not attributed to routes")
-	}
-	if r.Fault != "" && !slices.Contains(v.faultNames, r.Fault) {
-		v.report(p+".fault", "unknown fault %q (faults: %s)", r.Fault, listOrNone(v.faultNames))
-	}
+	v.routeAndFault(p, r.Metric, r.Route, r.Fault)
 	switch {
 	case !v.has(p + ".order"):
 		r.Order = "asc"
@@ -343,19 +344,17 @@ func (v *validator) scratch() *specDecoder {
 	return q
 }
 
-// sweepError reports a configuration the pattern rejects: at the swept
-// value the message names when it names one, else at sweep.params. Each
-// message is reported once, however many combinations share it.
+// sweepError reports a configuration the pattern rejects: a field error at
+// a swept key is reported at that key's value, anything else at
+// sweep.params, naming the configuration. Each message is reported once,
+// however many combinations share it.
 func (v *validator) sweepError(err error, params []sweepParam, c []choice, desc string, reported map[string]bool) {
-	for _, e := range leafErrors(err) {
-		msg := e.Error()
+	for _, e := range field.All(err) {
 		path := "sweep.params"
-		text := fmt.Sprintf("configuration %s: %s", desc, msg)
-		if name, rest, ok := strings.Cut(msg, ": "); ok {
-			for _, ch := range c {
-				if p := params[ch.p]; p.key == name {
-					path, text = indexPath(p.path, p.idx[ch.i]), rest
-				}
+		text := fmt.Sprintf("configuration %s: %s", desc, e.Error())
+		for _, ch := range c {
+			if p := params[ch.p]; e.Path != "" && p.key == e.Path {
+				path, text = indexPath(p.path, p.idx[ch.i]), e.Msg
 			}
 		}
 		if reported[path+"\x00"+text] {
@@ -364,21 +363,6 @@ func (v *validator) sweepError(err error, params []sweepParam, c []choice, desc 
 		reported[path+"\x00"+text] = true
 		v.addProblem(v.posOf(path), path, text)
 	}
-}
-
-// leafErrors flattens errors.Join trees.
-func leafErrors(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, leafErrors(e)...)
-		}
-		return out
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
 }
 
 // sweepCombos lists the configurations of a sweep and how many there are;

@@ -40,7 +40,7 @@ func TestSweepEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("integration test: runs a sweep for ~9s")
 	}
-	s, err := scenarios.Load("tiny-sweep.yaml", []byte(tinySweep), catalog.All())
+	s, err := scenarios.Parse("tiny-sweep.yaml", []byte(tinySweep), catalog.All())
 	if err != nil {
 		t.Fatal(err)
 	}

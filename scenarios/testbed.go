@@ -10,7 +10,7 @@ import (
 
 // CheckTestbed reports every fault of s that tb cannot inject (a partition
 // on the local testbed, say), naming the scenario file, the fault, its kind
-// and the testbed. The loader cannot: it does not know where the scenario
+// and the testbed. Parse cannot: it does not know where the scenario
 // will run. It returns nil when tb can run s.
 func CheckTestbed(s *Scenario, tb testbeds.Testbed) error {
 	fc, ok := tb.(testbeds.FaultChecker)

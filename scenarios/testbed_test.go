@@ -37,7 +37,7 @@ faults:
 // before anything runs, with a message naming the file, the fault, its kind
 // and the testbed.
 func TestCheckTestbed(t *testing.T) {
-	s, err := scenarios.Load("partitioned.yaml", []byte(partitioned), catalog.All())
+	s, err := scenarios.Parse("partitioned.yaml", []byte(partitioned), catalog.All())
 	if err != nil {
 		t.Fatal(err)
 	}

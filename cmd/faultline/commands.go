@@ -167,7 +167,7 @@ func newValidateCmd() *cobra.Command {
 			}
 			bad := 0
 			for _, file := range args {
-				s, err := scenarios.LoadFile(file, catalog.All())
+				s, err := scenarios.ReadFile(file, catalog.All())
 				if err == nil && tb != nil {
 					err = scenarios.CheckTestbed(s, tb)
 				}

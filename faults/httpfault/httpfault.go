@@ -16,8 +16,10 @@
 //
 // Put, Delete, List and Clear are the client side of the admin API.
 //
-// This package must import nothing of ours: services (patterns/service) and
-// faults both import it.
+// Services (patterns/kit/service) and faults both import this package, so of
+// faultline it imports only the leaf internal/field.
+//
+// It must not import patterns, faults, scenarios, reports, testbeds or cmd.
 package httpfault
 
 import (
@@ -30,6 +32,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/internal/field"
 )
 
 // Prefix is the path under which an Injector serves its admin API.
@@ -55,26 +59,27 @@ type Rule struct {
 	Jitter time.Duration `json:"jitter,omitempty"`
 }
 
-// Validate checks r, naming the offending field.
+// Validate checks r. A problem is a *field.Error naming the offending
+// field by its JSON key.
 func (r Rule) Validate() error {
 	if !(r.Rate >= 0 && r.Rate <= 1) { // also rejects NaN
-		return fmt.Errorf("rate: must be within [0, 1], got %v", r.Rate)
+		return field.Errorf("rate", "must be within [0, 1], got %v", r.Rate)
 	}
 	switch r.Kind {
 	case KindError:
 		if r.Status < 100 || r.Status > 599 {
-			return fmt.Errorf("status: must be an HTTP status within [100, 599], got %d", r.Status)
+			return field.Errorf("status", "must be an HTTP status within [100, 599], got %d", r.Status)
 		}
 	case KindDelay:
 		if r.Delay <= 0 {
-			return fmt.Errorf("delay: must be > 0, got %v", r.Delay)
+			return field.Errorf("delay", "must be > 0, got %v", r.Delay)
 		}
 		if r.Jitter < 0 {
-			return fmt.Errorf("jitter: must be >= 0, got %v", r.Jitter)
+			return field.Errorf("jitter", "must be >= 0, got %v", r.Jitter)
 		}
 	case KindAbort:
 	default:
-		return fmt.Errorf("kind: must be %q, %q or %q, got %q", KindError, KindDelay, KindAbort, r.Kind)
+		return field.Errorf("kind", "must be %q, %q or %q, got %q", KindError, KindDelay, KindAbort, r.Kind)
 	}
 	return nil
 }

@@ -28,7 +28,8 @@ import (
 	"github.com/faultline/faultline/reports/model"
 )
 
-// Defaults for a Plan's zero fields.
+// Defaults for a Plan's zero fields. They are a scenario's defaults too:
+// the scenario validator applies them to a load that leaves them out.
 const (
 	DefaultTimeout     = 2 * time.Second
 	DefaultWorkers     = 64

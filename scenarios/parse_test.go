@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/reports/model"
 )
@@ -63,15 +64,22 @@ func (p fakePattern) BaselineConfig() any {
 	return c
 }
 
+// Validate returns field errors, the breaker's nested under "breaker" as a
+// real pattern nests its policies'.
 func (fakePattern) Validate(cfg any) error {
 	c, ok := cfg.(*fakeConfig)
 	switch {
 	case !ok:
 		return fmt.Errorf("config is %T, want *fakeConfig", cfg)
 	case c.Timeout <= 0:
-		return fmt.Errorf("timeout: must be > 0, got %v", c.Timeout)
-	case c.Breaker.FailureRatio < 0 || c.Breaker.FailureRatio > 1:
-		return fmt.Errorf("breaker.failure_ratio: must be within [0, 1], got %v", c.Breaker.FailureRatio)
+		return field.Errorf("timeout", "must be > 0, got %v", c.Timeout)
+	}
+	return field.In("breaker", c.Breaker.validate())
+}
+
+func (b fakeBreaker) validate() error {
+	if b.FailureRatio < 0 || b.FailureRatio > 1 {
+		return field.Errorf("failure_ratio", "must be within [0, 1], got %v", b.FailureRatio)
 	}
 	return nil
 }
@@ -82,7 +90,7 @@ func (fakePattern) Handler(context.Context, string, any, patterns.Env) (http.Han
 
 var testCatalog = patterns.Catalog{fakePattern{}}
 
-func TestLoadInvalid(t *testing.T) {
+func TestParseInvalidGolden(t *testing.T) {
 	files, err := filepath.Glob("testdata/invalid/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no invalid test files: %v", err)
@@ -90,12 +98,12 @@ func TestLoadInvalid(t *testing.T) {
 	line := regexp.MustCompile(`^testdata/invalid/[a-z0-9-]+\.yaml:[1-9][0-9]*:[1-9][0-9]*: \S`)
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".yaml"), func(t *testing.T) {
-			s, err := LoadFile(file, testCatalog)
+			s, err := ReadFile(file, testCatalog)
 			if err == nil {
-				t.Fatalf("LoadFile(%s) succeeded, want problems", file)
+				t.Fatalf("ReadFile(%s) succeeded, want problems", file)
 			}
 			if s != nil {
-				t.Errorf("LoadFile(%s) returned a scenario with its error", file)
+				t.Errorf("ReadFile(%s) returned a scenario with its error", file)
 			}
 			var errs *Errors
 			if !errors.As(err, &errs) || len(errs.Problems) == 0 {
@@ -130,9 +138,9 @@ func TestLoadInvalid(t *testing.T) {
 	}
 }
 
-// TestLoadProblems pins one problem per case, so the golden files cannot
+// TestParseProblems pins one problem per case, so the golden files cannot
 // silently drift to the wrong field or position.
-func TestLoadProblems(t *testing.T) {
+func TestParseProblems(t *testing.T) {
 	tests := []struct {
 		file string
 		want string // one of the problems, exactly
@@ -166,10 +174,10 @@ func TestLoadProblems(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
 			file := "testdata/invalid/" + tt.file + ".yaml"
-			_, err := LoadFile(file, testCatalog)
+			_, err := ReadFile(file, testCatalog)
 			var errs *Errors
 			if !errors.As(err, &errs) {
-				t.Fatalf("LoadFile(%s) = %v, want *Errors", file, err)
+				t.Fatalf("ReadFile(%s) = %v, want *Errors", file, err)
 			}
 			var got []string
 			for _, p := range errs.Problems {
@@ -192,7 +200,7 @@ func metricNames() string {
 }
 
 func TestSeveralProblems(t *testing.T) {
-	_, err := LoadFile("testdata/invalid/several-problems.yaml", testCatalog)
+	_, err := ReadFile("testdata/invalid/several-problems.yaml", testCatalog)
 	var errs *Errors
 	if !errors.As(err, &errs) {
 		t.Fatalf("got %v, want *Errors", err)
@@ -213,8 +221,8 @@ func TestSeveralProblems(t *testing.T) {
 	}
 }
 
-func TestLoadValid(t *testing.T) {
-	s, err := LoadFile("testdata/valid/shop.yaml", testCatalog)
+func TestParseValid(t *testing.T) {
+	s, err := ReadFile("testdata/valid/shop.yaml", testCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,8 +315,8 @@ func value(t *Threshold) float64 {
 	return t.Value
 }
 
-func TestLoadStaged(t *testing.T) {
-	s, err := LoadFile("testdata/valid/staged.yaml", testCatalog)
+func TestParseStaged(t *testing.T) {
+	s, err := ReadFile("testdata/valid/staged.yaml", testCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,7 +346,7 @@ func TestLoadStaged(t *testing.T) {
 }
 
 func TestScaled(t *testing.T) {
-	s, err := LoadFile("testdata/valid/shop.yaml", testCatalog)
+	s, err := ReadFile("testdata/valid/shop.yaml", testCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +374,7 @@ func TestScaled(t *testing.T) {
 		t.Errorf("a non-positive factor scaled the scenario")
 	}
 
-	staged, err := LoadFile("testdata/valid/staged.yaml", testCatalog)
+	staged, err := ReadFile("testdata/valid/staged.yaml", testCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,8 +460,8 @@ func TestParseThreshold(t *testing.T) {
 	}
 }
 
-func TestLoadFileMissing(t *testing.T) {
-	_, err := LoadFile("testdata/no-such-file.yaml", testCatalog)
+func TestReadFileMissing(t *testing.T) {
+	_, err := ReadFile("testdata/no-such-file.yaml", testCatalog)
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("got %v, want a wrapped os.ErrNotExist", err)
 	}
@@ -470,7 +478,7 @@ func TestProblemString(t *testing.T) {
 	}
 }
 
-// checkInvariants asserts what every loaded scenario guarantees.
+// checkInvariants asserts what every parsed scenario guarantees.
 func checkInvariants(t *testing.T, s *Scenario) {
 	t.Helper()
 	if s == nil {
@@ -575,7 +583,7 @@ func checkInvariants(t *testing.T, s *Scenario) {
 	}
 }
 
-func FuzzLoad(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, glob := range []string{"testdata/*/*.yaml", "*.yaml"} {
 		files, _ := filepath.Glob(glob)
 		for _, file := range files {
@@ -587,7 +595,7 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		s, err := Load("fuzz.yaml", src, testCatalog)
+		s, err := Parse("fuzz.yaml", src, testCatalog)
 		if err != nil {
 			if s != nil {
 				t.Errorf("scenario returned with error %v", err)
@@ -608,8 +616,8 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
-func TestLoadSweep(t *testing.T) {
-	s, err := LoadFile("testdata/valid/sweep.yaml", testCatalog)
+func TestParseSweep(t *testing.T) {
+	s, err := ReadFile("testdata/valid/sweep.yaml", testCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -661,7 +669,7 @@ func TestLoadSweep(t *testing.T) {
 	}
 }
 
-func TestLoadSweepModes(t *testing.T) {
+func TestParseSweepModes(t *testing.T) {
 	const head = `
 name: modes
 pattern: fake-breaker
@@ -698,7 +706,7 @@ faults: [{name: f, kind: latency, target: shop->payments, at: 5s, duration: 5s, 
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := Load("modes.yaml", []byte(head+tt.sweep), testCatalog)
+			s, err := Parse("modes.yaml", []byte(head+tt.sweep), testCatalog)
 			if tt.names == nil {
 				if err == nil {
 					t.Fatalf("loaded, want a problem")
@@ -725,7 +733,7 @@ faults: [{name: f, kind: latency, target: shop->payments, at: 5s, duration: 5s, 
 		})
 	}
 	// In mode each, the other parameters keep the base's values.
-	s, err := Load("modes.yaml", []byte(head+tests[0].sweep), testCatalog)
+	s, err := Parse("modes.yaml", []byte(head+tests[0].sweep), testCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -746,10 +754,10 @@ sweep:
     breaker.failure_ratio: [0.1, 0.2, 0.3, 0.4, 0.5]
 `
 	// A grid of 4 x 5 is too big; each parameter in turn is 9.
-	if _, err := Load("big.yaml", fmt.Appendf(nil, src, "grid"), testCatalog); err == nil || !strings.Contains(err.Error(), "expands into 20 variants") {
+	if _, err := Parse("big.yaml", fmt.Appendf(nil, src, "grid"), testCatalog); err == nil || !strings.Contains(err.Error(), "expands into 20 variants") {
 		t.Errorf("grid: %v, want too many variants", err)
 	}
-	s, err := Load("big.yaml", fmt.Appendf(nil, src, "each"), testCatalog)
+	s, err := Parse("big.yaml", fmt.Appendf(nil, src, "each"), testCatalog)
 	if err != nil {
 		t.Fatal(err)
 	}

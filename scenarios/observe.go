@@ -1,0 +1,76 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/reports/model"
+	"github.com/faultline/faultline/scenarios/sampler"
+	"github.com/faultline/faultline/scenarios/traffic"
+	"github.com/faultline/faultline/testbeds"
+)
+
+// observers watch one variant while its load runs: the fault timeline
+// applies and reverts the faults, the sampler scrapes the services'
+// metrics, and the progress display shows both beside the load. They start
+// together with startObservers, and one call to Stop ends them all.
+type observers struct {
+	timeline     *faults.Timeline
+	stopSampling context.CancelFunc
+	stopProgress func() // returns once the display has stopped
+	wg           sync.WaitGroup
+
+	// Set by the goroutines, read after wg.Wait.
+	timelineErr error
+	series      []model.Series
+	sampleErr   error
+}
+
+// observed is what the observers recorded.
+type observed struct {
+	records []faults.Record // what happened to each fault, in order
+	series  []model.Series  // the sampled metrics
+	// timelineErr is the timeline's own error: failed steps, each also on
+	// its fault's record.
+	timelineErr error
+}
+
+// startObservers starts the fault timeline and the sampler on dep, both
+// aligned on start (when the attack's load begins), and the progress
+// display of variant's attack on o.Progress.
+func startObservers(ctx context.Context, dep testbeds.Deployment, fs []faults.Fault, a *traffic.Attack, start time.Time, variant string, o Options) *observers {
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	ob := &observers{timeline: faults.NewTimeline(fs), stopSampling: stopSampling}
+	ob.wg.Add(2)
+	go func() {
+		defer ob.wg.Done()
+		ob.timelineErr = ob.timeline.Run(ctx, dep, start, nil)
+	}()
+	go func() {
+		defer ob.wg.Done()
+		ob.series, ob.sampleErr = sampler.Run(sampleCtx, dep.MetricsURLs(), o.SampleEvery, start, interesting)
+	}()
+	ob.stopProgress = startProgress(o.Progress, variant, a, ob.timeline)
+	return ob
+}
+
+// Stop ends the observers once the load is over and waits for them: the
+// display shows its last line, every fault still applied is reverted (each
+// ends before the load does; this covers a load cut short), whatever ctx
+// says, and then sampling stops. Its error is a failed revert's or the
+// sampler's. Call it once.
+func (ob *observers) Stop(ctx context.Context) (observed, error) {
+	ob.stopProgress()
+	revertErr := ob.timeline.RevertAll(context.WithoutCancel(ctx))
+	ob.stopSampling()
+	ob.wg.Wait()
+	seen := observed{records: ob.timeline.Records(), series: ob.series, timelineErr: ob.timelineErr}
+	return seen, errors.Join(revertErr, ob.sampleErr)
+}
+
+// interesting keeps the series reports use: faultline's own metrics.
+func interesting(name string) bool { return strings.HasPrefix(name, "faultline_") }
