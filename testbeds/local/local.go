@@ -30,6 +30,7 @@ import (
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
+	"github.com/faultline/faultline/testbeds/internal/deploy"
 )
 
 // Testbed runs topologies in this process.
@@ -82,7 +83,7 @@ func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Depl
 		if !ok {
 			return nil, fmt.Errorf("local: edge %s: no service %q", e, e.To)
 		}
-		p, err := d.client.CreateProxy(proxyName(e), "127.0.0.1:0", up.addr)
+		p, err := d.client.CreateProxy(deploy.ProxyName(e), "127.0.0.1:0", up.addr)
 		if err != nil {
 			return nil, fmt.Errorf("local: create proxy %s: %w", e, err)
 		}
@@ -94,16 +95,15 @@ func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Depl
 		}
 	}
 	for _, name := range topo.Services {
-		if err := waitHealthy(ctx, "http://"+d.services[name].addr+service.HealthPath); err != nil {
+		if err := deploy.WaitHealthy(ctx, "http://"+d.services[name].addr+service.HealthPath, healthTimeout); err != nil {
 			return nil, fmt.Errorf("local: %s not healthy: %w", name, err)
 		}
 	}
 	return d, nil
 }
 
-// proxyName names an edge's proxy in Toxiproxy's API (its names go in URL
-// paths, so "->" is avoided).
-func proxyName(e patterns.Edge) string { return e.From + "_to_" + e.To }
+// healthTimeout bounds the wait for an in-process service's health check.
+const healthTimeout = 10 * time.Second
 
 // Deployment is a running local topology.
 type Deployment struct {
@@ -180,8 +180,7 @@ func (d *Deployment) startToxiproxy(ctx context.Context) error {
 	d.api = toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
 	d.apiHTTP = &http.Server{Handler: d.api.Routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = d.apiHTTP.Serve(ln) }()
-	d.client = toxiclient.NewClient(ln.Addr().String())
-	d.client.UserAgent = "faultline" // its API refuses browsers' agents
+	d.client = deploy.ToxiproxyClient(ln.Addr().String())
 	if _, err := d.client.Version(); err != nil {
 		return fmt.Errorf("local: toxiproxy server on %s: %w", ln.Addr(), err)
 	}
@@ -332,7 +331,7 @@ func (d *Deployment) Restart(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return waitHealthy(ctx, "http://"+s.addr+service.HealthPath)
+	return deploy.WaitHealthy(ctx, "http://"+s.addr+service.HealthPath, healthTimeout)
 }
 
 // Close stops every service, every proxy and the Toxiproxy server. It is
@@ -365,32 +364,4 @@ func (d *Deployment) Close(ctx context.Context) error {
 		cancel()
 	}
 	return errors.Join(errs...)
-}
-
-// waitHealthy polls url until it answers 200, for at most 10 s.
-func waitHealthy(ctx context.Context, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	client := &http.Client{Timeout: time.Second}
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			if err == nil {
-				err = fmt.Errorf("status %s", resp.Status)
-			}
-			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
 }
