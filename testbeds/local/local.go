@@ -133,6 +133,7 @@ type server struct {
 type gate struct {
 	mu     sync.Mutex
 	paused chan struct{} // non-nil while paused; closed by unpause
+	held   int           // requests waiting for unpause (read by tests)
 }
 
 func (g *gate) pause() {
@@ -156,18 +157,33 @@ func (g *gate) unpause() {
 // (or the server closes the connection).
 func (g *gate) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		paused := g.paused
-		g.mu.Unlock()
-		if paused != nil {
-			select {
-			case <-paused:
-			case <-r.Context().Done():
-				return
-			}
+		if g.wait(r.Context()) {
+			h.ServeHTTP(w, r)
 		}
-		h.ServeHTTP(w, r)
 	})
+}
+
+// wait returns true once the gate is open, false if ctx ends first.
+func (g *gate) wait(ctx context.Context) bool {
+	g.mu.Lock()
+	paused := g.paused
+	if paused == nil {
+		g.mu.Unlock()
+		return true
+	}
+	g.held++
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.held--
+		g.mu.Unlock()
+	}()
+	select {
+	case <-paused:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // startToxiproxy serves the real Toxiproxy API on a loopback listener of
