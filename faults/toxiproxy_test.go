@@ -79,20 +79,36 @@ func TestEmbeddedToxiproxy(t *testing.T) {
 		}
 		return time.Since(start), err
 	}
-	fast := func(when string) {
+	// toxics returns the proxy's toxics and whether it is enabled, as
+	// Toxiproxy has them now.
+	toxics := func(when string) ([]toxiproxy.Toxic, bool) {
 		t.Helper()
-		took, err := get()
+		now, err := c.Proxy(p.Name)
 		if err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}
-		if took > 150*time.Millisecond {
-			t.Errorf("%s: request took %v, want fast", when, took)
+		ts, err := now.Toxics()
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		return ts, now.Enabled
+	}
+	// clean checks that a request goes through a proxy that carries no
+	// fault. It asks Toxiproxy whether a toxic is left rather than timing
+	// the request, which a loaded machine slows down as much as a toxic.
+	clean := func(when string) {
+		t.Helper()
+		if _, err := get(); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if ts, enabled := toxics(when); len(ts) != 0 || !enabled {
+			t.Errorf("%s: proxy enabled %v with toxics %+v, want enabled without toxics", when, enabled, ts)
 		}
 	}
 
 	ctx := t.Context()
 	tg := edgeTarget{c}
-	fast("before any fault")
+	clean("before any fault")
 
 	lat := decode(t, "kind: latency\nname: slow\nduration: 1s\ntarget: client->api\nlatency: 200ms\n")
 	if err := lat.Validate(); err != nil {
@@ -104,6 +120,9 @@ func TestEmbeddedToxiproxy(t *testing.T) {
 	if err := lat.Apply(ctx, tg); err != nil { // left over: replaced
 		t.Fatal(err)
 	}
+	if ts, _ := toxics("with latency"); len(ts) != 1 {
+		t.Errorf("with latency applied twice: toxics %+v, want the one", ts)
+	}
 	if took, err := get(); err != nil || took < 200*time.Millisecond {
 		t.Errorf("with latency: took %v, err %v; want >= 200ms", took, err)
 	}
@@ -113,7 +132,7 @@ func TestEmbeddedToxiproxy(t *testing.T) {
 	if err := lat.Revert(ctx, tg); err != nil { // gone already (404): no error
 		t.Fatal(err)
 	}
-	fast("after latency")
+	clean("after latency")
 
 	down := decode(t, "kind: down\nname: cut\nduration: 1s\ntarget: client->api\n")
 	if err := down.Apply(ctx, tg); err != nil {
@@ -125,7 +144,7 @@ func TestEmbeddedToxiproxy(t *testing.T) {
 	if err := down.Revert(ctx, tg); err != nil {
 		t.Fatal(err)
 	}
-	fast("after down")
+	clean("after down")
 
 	// An unknown proxy is an error naming the edge.
 	bad := decode(t, "kind: latency\nname: slow\nduration: 1s\ntarget: client->db\nlatency: 200ms\n")

@@ -5,8 +5,10 @@
 //
 // A testbed starts every service of a topology, puts a Toxiproxy proxy on
 // every edge (the client's entry edge included), and hands faults the Target
-// they act on. This package and its sub-packages must not import scenarios,
-// reports or cmd.
+// they act on. What every testbed does the same way (proxy names, the
+// Toxiproxy client, waiting for health checks) is in testbeds/internal/deploy.
+//
+// It must not import scenarios, reports or cmd.
 package testbeds
 
 import (

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -60,20 +61,28 @@ func TestInterruptFlushesPartialReport(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out")
 	cmd := exec.Command(bin, "run", "circuit-breaker", "--out", out)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	// The payments-slow fault is active from 10s to 25s into the load:
+	// interrupt once a progress line (one every 5s) shows it active,
+	// however long the deploy took.
+	stderr := &watch{want: "payments-slow", seen: make(chan struct{})}
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// The slow-payments fault starts at 10s; interrupt while it is active.
-	time.Sleep(12 * time.Second)
+	select {
+	case <-stderr.seen:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("no progress line showed payments-slow active within a minute:\n%s", stderr)
+	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
 	code := cmd.ProcessState.ExitCode()
 	if code != exitInterrupted {
-		t.Fatalf("exit %d (%v), want %d\n%s", code, err, exitInterrupted, stderr.String())
+		t.Fatalf("exit %d (%v), want %d\n%s", code, err, exitInterrupted, stderr)
 	}
 	runs, _ := filepath.Glob(filepath.Join(out, "circuit-breaker-*", "summary.json"))
 	if len(runs) != 1 {
@@ -113,4 +122,32 @@ func TestInterruptFlushesPartialReport(t *testing.T) {
 			t.Errorf("partial run lacks %s: %v", f, err)
 		}
 	}
+}
+
+// watch keeps what a process writes and closes seen once it has written
+// want.
+type watch struct {
+	want string
+	seen chan struct{}
+
+	mu     sync.Mutex
+	out    strings.Builder
+	closed bool
+}
+
+func (w *watch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.Write(p)
+	if !w.closed && strings.Contains(w.out.String(), w.want) {
+		w.closed = true
+		close(w.seen)
+	}
+	return len(p), nil
+}
+
+func (w *watch) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out.String()
 }

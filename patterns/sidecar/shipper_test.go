@@ -11,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/faultline/faultline/internal/poll"
 )
 
 // fakeReceiver records the batches a shipper sends; gate, when not nil,
@@ -54,18 +56,6 @@ func (f *fakeReceiver) snapshot() (calls int, batches [][]byte) {
 	return f.calls, append([][]byte(nil), f.batches...)
 }
 
-// eventually polls cond for up to 5s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func newTestShipper(t *testing.T, cfg BufferConfig, f *fakeReceiver) (*shipper, *counters) {
 	t.Helper()
 	reg := prometheus.NewRegistry()
@@ -96,7 +86,7 @@ func TestShipperBatches(t *testing.T) {
 					t.Fatalf("record %d dropped with room in the buffer", i)
 				}
 			}
-			eventually(t, "every record shipped", func() bool { return testutil.ToFloat64(c.shipped) == float64(tt.records) })
+			poll.Until(t, 5*time.Second, "every record shipped", func() bool { return testutil.ToFloat64(c.shipped) == float64(tt.records) })
 			_, batches := f.snapshot()
 			if len(batches) < tt.wantBatches {
 				t.Errorf("%d batches, want at least %d", len(batches), tt.wantBatches)
@@ -137,7 +127,7 @@ func TestShipperDropsWhenFull(t *testing.T) {
 		t.Errorf("shipped %v before the receiver answered", got)
 	}
 	close(f.gate)
-	eventually(t, "the buffered records shipped", func() bool { return testutil.ToFloat64(c.shipped) == 6 })
+	poll.Until(t, 5*time.Second, "the buffered records shipped", func() bool { return testutil.ToFloat64(c.shipped) == 6 })
 }
 
 func TestShipperDropsFailedBatches(t *testing.T) {
@@ -152,7 +142,7 @@ func TestShipperDropsFailedBatches(t *testing.T) {
 			for range 10 {
 				s.Add([]byte("r"))
 			}
-			eventually(t, "the batch dropped", func() bool { return testutil.ToFloat64(c.dropped) == 10 })
+			poll.Until(t, 5*time.Second, "the batch dropped", func() bool { return testutil.ToFloat64(c.dropped) == 10 })
 			if calls, _ := f.snapshot(); calls != tt.wantCalls {
 				t.Errorf("%d attempts, want %d", calls, tt.wantCalls)
 			}
@@ -164,7 +154,7 @@ func TestShipperDropsFailedBatches(t *testing.T) {
 			f.err = nil
 			f.mu.Unlock()
 			s.Add([]byte("after"))
-			eventually(t, "shipping resumed", func() bool { return testutil.ToFloat64(c.shipped) == 1 })
+			poll.Until(t, 5*time.Second, "shipping resumed", func() bool { return testutil.ToFloat64(c.shipped) == 1 })
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/netip"
 	"os"
 	"strconv"
@@ -28,6 +27,7 @@ import (
 	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
 	"github.com/faultline/faultline/testbeds/docker/agent"
+	"github.com/faultline/faultline/testbeds/internal/deploy"
 )
 
 // Ports inside the containers.
@@ -77,10 +77,6 @@ type box struct {
 }
 
 func (b *box) url() string { return "http://127.0.0.1:" + strconv.Itoa(b.port) }
-
-// proxyName names an edge's proxy in Toxiproxy's API (names go in URL
-// paths, so "->" is avoided).
-func proxyName(e patterns.Edge) string { return e.From + "_to_" + e.To }
 
 // Deploy implements testbeds.Testbed: it builds the image if needed,
 // creates the run's network, starts the Toxiproxy container and every
@@ -167,12 +163,11 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 		return nil, err
 	}
 
-	d.client = toxiclient.NewClient("127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort]))
-	d.client.UserAgent = "faultline" // its API refuses browsers' agents
+	d.client = deploy.ToxiproxyClient("127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort]))
 	for _, e := range topo.Edges {
 		listen := "0.0.0.0:" + strconv.Itoa(edgePort[e])
 		upstream := e.To + ":" + strconv.Itoa(servicePort)
-		p, err := d.client.CreateProxy(proxyName(e), listen, upstream)
+		p, err := d.client.CreateProxy(deploy.ProxyName(e), listen, upstream)
 		if err != nil {
 			return nil, fmt.Errorf("docker: create proxy %s: %w", e, err)
 		}
@@ -433,7 +428,7 @@ func (d *Deployment) Restart(ctx context.Context, name string) error {
 	} else if c.NetworkSettings == nil || c.NetworkSettings.Networks[d.netName] == nil {
 		return nil
 	}
-	if err := waitHealthy(ctx, b.url()+service.HealthPath, 30*time.Second); err != nil {
+	if err := deploy.WaitHealthy(ctx, b.url()+service.HealthPath, 30*time.Second); err != nil {
 		return fmt.Errorf("docker: %s not healthy after restart: %w", name, err)
 	}
 	return nil
@@ -528,30 +523,4 @@ func (d *Deployment) Close(ctx context.Context) error {
 		_, d.closeErr = remove(ctx, d.tb.docker, LabelDeployment+"="+d.id)
 	})
 	return d.closeErr
-}
-
-// waitHealthy polls url until it answers 200, for at most timeout.
-func waitHealthy(ctx context.Context, url string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	hc := &http.Client{Timeout: time.Second}
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := hc.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
-		case <-time.After(25 * time.Millisecond):
-		}
-	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/internal/poll"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/testbeds"
@@ -129,18 +130,9 @@ func checkout(t *testing.T, entry string) (degraded bool, took time.Duration) {
 	return resp.Header.Get(patterns.DegradedHeader) == "1", time.Since(began)
 }
 
-// eventually retries f (which reports whether it is satisfied) for up to
-// 10s: a healed network takes a moment to carry traffic again.
-func eventually(t *testing.T, what string, f func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !f() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within 10s", what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
+// settle is how long a service may take to carry traffic again after a
+// fault is reverted (a healed network takes a moment).
+const settle = 10 * time.Second
 
 func get(url string, timeout time.Duration) error {
 	c := &http.Client{Timeout: timeout}
@@ -241,7 +233,7 @@ func TestDeployAndFaults(t *testing.T) {
 		if !degraded {
 			t.Error("checkout not degraded while payments answers 500")
 		}
-		eventually(t, "checkout confirmed after the HTTP fault", healthy)
+		poll.Until(t, settle, "checkout confirmed after the HTTP fault", healthy)
 	})
 
 	t.Run("kill and restart", func(t *testing.T) {
@@ -260,7 +252,7 @@ func TestDeployAndFaults(t *testing.T) {
 		if err := dep.Restart(ctx, "payments"); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "checkout confirmed after restart", healthy)
+		poll.Until(t, settle, "checkout confirmed after restart", healthy)
 		if err := get(metrics["payments"], time.Second); err != nil {
 			t.Errorf("payments metrics after restart, same URL: %v", err)
 		}
@@ -271,7 +263,7 @@ func TestDeployAndFaults(t *testing.T) {
 		if err := r.Apply(ctx, dep); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "checkout confirmed after a graceful restart", healthy)
+		poll.Until(t, settle, "checkout confirmed after a graceful restart", healthy)
 	})
 
 	t.Run("pause", func(t *testing.T) {
@@ -291,7 +283,7 @@ func TestDeployAndFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		eventually(t, "checkout confirmed after unpause", healthy)
+		poll.Until(t, settle, "checkout confirmed after unpause", healthy)
 	})
 
 	t.Run("partition", func(t *testing.T) {
@@ -317,8 +309,8 @@ func TestDeployAndFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		eventually(t, "checkout confirmed after heal", healthy)
-		eventually(t, "payments metrics after heal", func() bool { return get(metrics["payments"], time.Second) == nil })
+		poll.Until(t, settle, "checkout confirmed after heal", healthy)
+		poll.Until(t, settle, "payments metrics after heal", func() bool { return get(metrics["payments"], time.Second) == nil })
 	})
 
 	began = time.Now()

@@ -30,6 +30,7 @@ import (
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
+	"github.com/faultline/faultline/testbeds/internal/deploy"
 )
 
 // Testbed runs topologies in this process.
@@ -82,7 +83,7 @@ func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Depl
 		if !ok {
 			return nil, fmt.Errorf("local: edge %s: no service %q", e, e.To)
 		}
-		p, err := d.client.CreateProxy(proxyName(e), "127.0.0.1:0", up.addr)
+		p, err := d.client.CreateProxy(deploy.ProxyName(e), "127.0.0.1:0", up.addr)
 		if err != nil {
 			return nil, fmt.Errorf("local: create proxy %s: %w", e, err)
 		}
@@ -94,16 +95,15 @@ func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Depl
 		}
 	}
 	for _, name := range topo.Services {
-		if err := waitHealthy(ctx, "http://"+d.services[name].addr+service.HealthPath); err != nil {
+		if err := deploy.WaitHealthy(ctx, "http://"+d.services[name].addr+service.HealthPath, healthTimeout); err != nil {
 			return nil, fmt.Errorf("local: %s not healthy: %w", name, err)
 		}
 	}
 	return d, nil
 }
 
-// proxyName names an edge's proxy in Toxiproxy's API (its names go in URL
-// paths, so "->" is avoided).
-func proxyName(e patterns.Edge) string { return e.From + "_to_" + e.To }
+// healthTimeout bounds the wait for an in-process service's health check.
+const healthTimeout = 10 * time.Second
 
 // Deployment is a running local topology.
 type Deployment struct {
@@ -133,6 +133,7 @@ type server struct {
 type gate struct {
 	mu     sync.Mutex
 	paused chan struct{} // non-nil while paused; closed by unpause
+	held   int           // requests waiting for unpause (read by tests)
 }
 
 func (g *gate) pause() {
@@ -156,18 +157,33 @@ func (g *gate) unpause() {
 // (or the server closes the connection).
 func (g *gate) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g.mu.Lock()
-		paused := g.paused
-		g.mu.Unlock()
-		if paused != nil {
-			select {
-			case <-paused:
-			case <-r.Context().Done():
-				return
-			}
+		if g.wait(r.Context()) {
+			h.ServeHTTP(w, r)
 		}
-		h.ServeHTTP(w, r)
 	})
+}
+
+// wait returns true once the gate is open, false if ctx ends first.
+func (g *gate) wait(ctx context.Context) bool {
+	g.mu.Lock()
+	paused := g.paused
+	if paused == nil {
+		g.mu.Unlock()
+		return true
+	}
+	g.held++
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.held--
+		g.mu.Unlock()
+	}()
+	select {
+	case <-paused:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // startToxiproxy serves the real Toxiproxy API on a loopback listener of
@@ -180,8 +196,7 @@ func (d *Deployment) startToxiproxy(ctx context.Context) error {
 	d.api = toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
 	d.apiHTTP = &http.Server{Handler: d.api.Routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = d.apiHTTP.Serve(ln) }()
-	d.client = toxiclient.NewClient(ln.Addr().String())
-	d.client.UserAgent = "faultline" // its API refuses browsers' agents
+	d.client = deploy.ToxiproxyClient(ln.Addr().String())
 	if _, err := d.client.Version(); err != nil {
 		return fmt.Errorf("local: toxiproxy server on %s: %w", ln.Addr(), err)
 	}
@@ -332,7 +347,7 @@ func (d *Deployment) Restart(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return waitHealthy(ctx, "http://"+s.addr+service.HealthPath)
+	return deploy.WaitHealthy(ctx, "http://"+s.addr+service.HealthPath, healthTimeout)
 }
 
 // Close stops every service, every proxy and the Toxiproxy server. It is
@@ -365,32 +380,4 @@ func (d *Deployment) Close(ctx context.Context) error {
 		cancel()
 	}
 	return errors.Join(errs...)
-}
-
-// waitHealthy polls url until it answers 200, for at most 10 s.
-func waitHealthy(ctx context.Context, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	client := &http.Client{Timeout: time.Second}
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			if err == nil {
-				err = fmt.Errorf("status %s", resp.Status)
-			}
-			return fmt.Errorf("%w (last: %v)", ctx.Err(), err)
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/internal/poll"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/testbeds"
 	"github.com/faultline/faultline/testbeds/local"
@@ -60,6 +61,8 @@ func TestPause(t *testing.T) {
 	if _, err := get(ctx, health, 200*time.Millisecond); err == nil {
 		t.Fatal("a paused service answered its health check")
 	}
+	poll.Until(t, 5*time.Second, "the paused service to let go of the request that gave up",
+		func() bool { return local.Held(dep, "payments") == 0 })
 	held := make(chan error, 1)
 	go func() {
 		code, err := get(ctx, health, 5*time.Second)
@@ -68,7 +71,8 @@ func TestPause(t *testing.T) {
 		}
 		held <- err
 	}()
-	time.Sleep(100 * time.Millisecond)
+	poll.Until(t, 5*time.Second, "the paused service to hold the request",
+		func() bool { return local.Held(dep, "payments") == 1 })
 	select {
 	case err := <-held:
 		t.Fatalf("a request to a paused service returned: %v", err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,7 +14,9 @@ import (
 )
 
 // TestLimiterQueuesThenRejects fills the workers and the queue with held
-// requests and checks what the next ones get.
+// requests and checks what the next ones get. It runs in a synctest bubble:
+// synctest.Wait returns once every request is served, queued or rejected,
+// and the queue timeout passes on the bubble's clock.
 func TestLimiterQueuesThenRejects(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -29,60 +32,54 @@ func TestLimiterQueuesThenRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			reg := prometheus.NewRegistry()
-			l := NewLimiter(tt.cap, "test", reg)
-			release := make(chan struct{})
-			h := l.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+			synctest.Test(t, func(t *testing.T) {
+				reg := prometheus.NewRegistry()
+				l := NewLimiter(tt.cap, "test", reg)
+				release := make(chan struct{})
+				h := l.Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
 
-			var wg sync.WaitGroup
-			serve := func(codes chan<- int) {
-				defer wg.Done()
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-				codes <- rec.Code
-			}
-			heldCodes := make(chan int, tt.held)
-			for range tt.held {
-				wg.Add(1)
-				go serve(heldCodes)
-			}
-			waitFor(t, func() bool { return len(l.slots)+int(l.waiting.Load()) == tt.held })
-
-			burst := make(chan int, 3)
-			for range 3 {
-				wg.Add(1)
-				go serve(burst)
-			}
-			// Rejections are immediate (or after the queue timeout); give
-			// them time, then let everyone finish.
-			time.Sleep(100 * time.Millisecond)
-			close(release)
-			wg.Wait()
-			close(burst)
-			rejected := 0
-			for c := range burst {
-				if c == http.StatusServiceUnavailable {
-					rejected++
+				var wg sync.WaitGroup
+				serve := func(codes chan<- int) {
+					defer wg.Done()
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+					codes <- rec.Code
 				}
-			}
-			if rejected != tt.wantRejected {
-				t.Errorf("rejected %d of the burst, want %d", rejected, tt.wantRejected)
-			}
-			if got := testutil.ToFloat64(l.rejected); int(got) < tt.wantRejected {
-				t.Errorf("faultline_capacity_rejected_total = %v, want >= %d", got, tt.wantRejected)
-			}
-		})
-	}
-}
+				heldCodes := make(chan int, tt.held)
+				for range tt.held {
+					wg.Add(1)
+					go serve(heldCodes)
+				}
+				synctest.Wait() // each held request has a worker or its place in the queue
+				if got := len(l.slots) + int(l.waiting.Load()); got != tt.held {
+					t.Fatalf("%d requests in the workers and queue, want the %d held", got, tt.held)
+				}
 
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached within 5s")
-		}
-		time.Sleep(time.Millisecond)
+				burst := make(chan int, 3)
+				for range 3 {
+					wg.Add(1)
+					go serve(burst)
+				}
+				// Rejections are immediate, or after the queue timeout:
+				// let it pass, then let everyone finish.
+				time.Sleep(100 * time.Millisecond)
+				close(release)
+				wg.Wait()
+				close(burst)
+				rejected := 0
+				for c := range burst {
+					if c == http.StatusServiceUnavailable {
+						rejected++
+					}
+				}
+				if rejected != tt.wantRejected {
+					t.Errorf("rejected %d of the burst, want %d", rejected, tt.wantRejected)
+				}
+				if got := testutil.ToFloat64(l.rejected); int(got) != tt.wantRejected {
+					t.Errorf("faultline_capacity_rejected_total = %v, want %d", got, tt.wantRejected)
+				}
+			})
+		})
 	}
 }
 

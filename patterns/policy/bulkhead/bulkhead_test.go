@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/faultline/faultline/internal/poll"
 )
 
 func newTestBulkhead(t *testing.T, maxConcurrent int, maxWait time.Duration, opts ...Option) *Bulkhead {
@@ -19,18 +21,6 @@ func newTestBulkhead(t *testing.T, maxConcurrent int, maxWait time.Duration, opt
 		t.Fatalf("New: %v", err)
 	}
 	return b
-}
-
-// waitFor polls cond for up to 5s (waiters queue asynchronously).
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
 }
 
 func TestValidate(t *testing.T) {
@@ -168,7 +158,7 @@ func TestWaiting(t *testing.T) {
 				p, err := b.Acquire(ctx)
 				done <- result{p, err, time.Since(start)}
 			}()
-			waitFor(t, "the call waits", func() bool { return b.Waiting() == 1 })
+			poll.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
 			switch {
 			case tt.release:
 				held.Release()
@@ -226,7 +216,7 @@ func TestFIFO(t *testing.T) {
 			order <- i
 			permits <- p
 		}()
-		waitFor(t, "the waiter queues", func() bool { return b.Waiting() == i+1 })
+		poll.Until(t, 5*time.Second, "the waiter queues", func() bool { return b.Waiting() == i+1 })
 	}
 	held.Release()
 	for want := range waiters {
@@ -303,7 +293,7 @@ func TestObserver(t *testing.T) {
 		p.Release()                               // released
 		got <- err
 	}()
-	waitFor(t, "the call waits", func() bool { return b.Waiting() == 1 })
+	poll.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
 	held.Release() // released
 	if err := <-got; err != nil {
 		t.Fatalf("waiter: %v", err)
@@ -314,7 +304,7 @@ func TestObserver(t *testing.T) {
 		_, err := b.Acquire(ctx) // waits, gave up
 		got <- err
 	}()
-	waitFor(t, "the call waits", func() bool { return b.Waiting() == 1 })
+	poll.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
 	cancel()
 	if err := <-got; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Acquire() = %v, want context.Canceled", err)

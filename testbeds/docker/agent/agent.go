@@ -4,12 +4,12 @@
 // single FROM-scratch image holding that binary serves every container.
 //
 // A service is built exactly as the local testbed builds it: the pattern's
-// handler for the variant's configuration, wrapped by patterns/service
+// handler for the variant's configuration, wrapped by patterns/kit/service
 // (metrics, health, the HTTP fault admin), with its callees reached through
-// the Toxiproxy proxies the testbed names.
+// the Toxiproxy proxies the testbed names. It runs in a container with
+// nothing but the binary, so it does without testcontainers.
 //
-// It must not import scenarios, reports or cmd, nor testcontainers: it runs
-// in a container with nothing but the binary.
+// It must not import scenarios, reports, cmd or github.com/testcontainers/testcontainers-go.
 package agent
 
 import (

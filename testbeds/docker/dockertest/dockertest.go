@@ -7,7 +7,9 @@
 // package using it calls Main from its TestMain, which removes the binary
 // when the tests are done.
 //
-// It is for tests only. It must not import scenarios, reports or cmd.
+// It is for tests only.
+//
+// It must not import scenarios, reports or cmd.
 package dockertest
 
 import (

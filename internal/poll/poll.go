@@ -1,0 +1,36 @@
+// Package poll is for tests that must wait, in real time, for something
+// other goroutines or processes make true: it asks again until the
+// condition holds, and fails the test saying what it waited for once a
+// deadline has passed. Where the code under test runs in memory,
+// testing/synctest makes a test exact without polling.
+//
+// It imports nothing of faultline.
+package poll
+
+import (
+	"testing"
+	"time"
+)
+
+// Pause between two asks: it starts short, for conditions that hold within
+// moments, and grows to at most maxPause, for those that take seconds.
+const (
+	firstPause = time.Millisecond
+	maxPause   = 50 * time.Millisecond
+)
+
+// Until calls cond until it returns true. If it has not within d, Until
+// fails t with "gave up after d waiting for: what", so what should name
+// the awaited state ("the waiter queued"). cond runs on the caller's
+// goroutine, so it may call t.Fatal.
+func Until(t testing.TB, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for pause := firstPause; !cond(); pause = min(2*pause, maxPause) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up after %v waiting for: %s", d, what)
+			return
+		}
+		time.Sleep(pause)
+	}
+}

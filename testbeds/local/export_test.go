@@ -1,0 +1,14 @@
+package local
+
+import "github.com/faultline/faultline/testbeds"
+
+// Held returns how many requests the paused service name of d holds.
+func Held(d testbeds.Deployment, name string) int {
+	dep := d.(*Deployment)
+	dep.mu.Lock()
+	g := dep.services[name].gate
+	dep.mu.Unlock()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.held
+}
