@@ -25,6 +25,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/faultline/faultline/internal/clock"
 	"github.com/faultline/faultline/reports/model"
 )
 
@@ -213,48 +214,59 @@ func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- model.Wi
 		return errors.New("load: an Attack runs only once")
 	}
 	defer a.transport.CloseIdleConnections()
-	p := a.plan
 
-	start := p.Start
-	if start.IsZero() {
-		start = time.Now()
-	} else if d := time.Until(start); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
+	start, err := waitStart(ctx, a.plan.Start)
+	if err != nil {
+		return err
 	}
-
 	emit := func(model.Window) {}
 	if windows != nil {
 		emit = func(w model.Window) { windows <- w }
 	}
-	agg, err := NewAggregator(p, start, emit)
+	agg, err := NewAggregator(a.plan, start, emit)
 	if err != nil {
 		return err
 	}
 	a.agg.Store(agg)
 
-	var (
-		bw     *bufio.Writer
-		enc    vegeta.Encoder
-		rawErr error
-	)
-	if raw != nil {
-		bw = bufio.NewWriterSize(raw, 64<<10)
-		enc = vegeta.NewEncoder(bw)
+	out := newRawWriter(raw)
+	total := a.plan.Duration()
+	stopped := a.drive(ctx, agg, out, start, total)
+	until := total
+	if stopped >= 0 {
+		until = min(stopped, total)
 	}
+	agg.Flush(until)
+	switch err := out.flush(); {
+	case err != nil:
+		return fmt.Errorf("load: writing raw results: %w", err)
+	case stopped >= 0:
+		return ctx.Err()
+	}
+	return nil
+}
 
-	total := p.Duration()
-	tick := time.NewTicker(min(p.Window, 250*time.Millisecond))
+// waitStart waits until start (now, when zero) and returns it; it returns
+// ctx's error when ctx is done first.
+func waitStart(ctx context.Context, start time.Time) (time.Time, error) {
+	if start.IsZero() {
+		return time.Now(), nil
+	}
+	if err := clock.Sleep(ctx, time.Until(start)); err != nil {
+		return start, err
+	}
+	return start, nil
+}
+
+// drive sends the load for total from start, handing every result to out
+// and agg and advancing agg's windows as time passes, until the load ends
+// or ctx is done. It returns when ctx was cancelled, from start, or -1 when
+// the load ran to its end.
+func (a *Attack) drive(ctx context.Context, agg *Aggregator, out *rawWriter, start time.Time, total time.Duration) (stopped time.Duration) {
+	tick := time.NewTicker(min(a.plan.Window, 250*time.Millisecond))
 	defer tick.Stop()
 	done := ctx.Done()
-	stopped := time.Duration(-1) // when ctx was cancelled, from start
-
-	results := a.attacker.Attack(a.targeter, a.pacer, total, p.Name)
+	results := a.attacker.Attack(a.targeter, a.pacer, total, a.plan.Name)
 	for results != nil {
 		select {
 		case r, ok := <-results:
@@ -262,55 +274,81 @@ func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- model.Wi
 				results = nil
 				continue
 			}
-			if enc != nil && rawErr == nil {
-				rawErr = enc.Encode(r)
-			}
+			out.encode(r)
 			agg.Add(r)
 		case now := <-tick.C:
 			agg.Advance(now)
 		case <-done:
 			a.attacker.Stop() // then drain: workers finish their requests
-			stopped = time.Since(start)
-			done = nil
+			return a.drain(results, tick.C, out, agg, time.Since(start))
 		}
 	}
 
 	// The pacer stops after the last planned hit, which may come before the
 	// end of the plan (a final pause): the load lasts until the end.
-	if stopped < 0 {
-		end := time.NewTimer(time.Until(start.Add(total)))
-	wait:
-		for {
-			select {
-			case <-end.C:
-				break wait
-			case now := <-tick.C:
-				agg.Advance(now)
-			case <-done:
-				stopped = time.Since(start)
-				break wait
-			}
+	end := time.NewTimer(time.Until(start.Add(total)))
+	defer end.Stop()
+	for {
+		select {
+		case <-end.C:
+			return -1
+		case now := <-tick.C:
+			agg.Advance(now)
+		case <-done:
+			return time.Since(start)
 		}
-		end.Stop()
 	}
+}
 
-	until := total
-	if stopped >= 0 {
-		until = min(stopped, total)
-	}
-	agg.Flush(until)
-	if bw != nil {
-		if err := bw.Flush(); err != nil && rawErr == nil {
-			rawErr = err
+// drain takes the results of the requests still in flight after a stop,
+// advancing agg's windows meanwhile, and returns stopped.
+func (a *Attack) drain(results <-chan *vegeta.Result, tick <-chan time.Time, out *rawWriter, agg *Aggregator, stopped time.Duration) time.Duration {
+	for {
+		select {
+		case r, ok := <-results:
+			if !ok {
+				return stopped
+			}
+			out.encode(r)
+			agg.Add(r)
+		case now := <-tick:
+			agg.Advance(now)
 		}
 	}
-	switch {
-	case rawErr != nil:
-		return fmt.Errorf("load: writing raw results: %w", rawErr)
-	case stopped >= 0:
-		return ctx.Err()
+}
+
+// rawWriter encodes results with Vegeta's encoder through a buffer. It
+// keeps the first write error and writes nothing after it: a full disk does
+// not stop the attack, it is reported at the end.
+type rawWriter struct {
+	bw  *bufio.Writer
+	enc vegeta.Encoder
+	err error
+}
+
+// newRawWriter writes to w; a nil w writes nothing.
+func newRawWriter(w io.Writer) *rawWriter {
+	if w == nil {
+		return &rawWriter{}
 	}
-	return nil
+	bw := bufio.NewWriterSize(w, 64<<10)
+	return &rawWriter{bw: bw, enc: vegeta.NewEncoder(bw)}
+}
+
+func (w *rawWriter) encode(r *vegeta.Result) {
+	if w.enc != nil && w.err == nil {
+		w.err = w.enc.Encode(r)
+	}
+}
+
+// flush writes what is buffered and returns the first error.
+func (w *rawWriter) flush() error {
+	if w.bw != nil {
+		if err := w.bw.Flush(); err != nil && w.err == nil {
+			w.err = err
+		}
+	}
+	return w.err
 }
 
 // Progress returns a live view of the attack; the zero Progress before Run
