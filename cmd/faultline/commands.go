@@ -43,58 +43,15 @@ func newRunCmd() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			var list []*scenarios.Scenario
-			var problems []error
-			for _, ref := range args {
-				s, err := scenarios.Resolve(ref, catalog.All())
-				if err != nil {
-					problems = append(problems, err)
-					continue
-				}
-				list = append(list, s)
+			list, err := resolveAll(args, tb)
+			if err != nil {
+				return usageErr(err)
 			}
-			for _, s := range list {
-				if err := scenarios.CheckTestbed(s, tb); err != nil {
-					problems = append(problems, err)
-				}
+			opts := scenarios.Options{Testbed: tb, Scale: scale, Progress: cmd.ErrOrStderr()}
+			if cmd.Flags().Changed("seed") {
+				opts.Seed = &seed
 			}
-			if len(problems) > 0 {
-				return usageErr(errors.Join(problems...))
-			}
-			code := exitOK
-			for _, s := range list {
-				opts := scenarios.Options{
-					Testbed:  tb,
-					Scale:    scale,
-					Progress: cmd.ErrOrStderr(),
-				}
-				if cmd.Flags().Changed("seed") {
-					opts.Seed = &seed
-				}
-				dir := filepath.Join(out, s.Name+"-"+time.Now().Format("20060102-150405"))
-				opts.Dir = dir
-				run, err := scenarios.Run(cmd.Context(), s, opts)
-				if run != nil {
-					fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
-					fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
-				}
-				switch {
-				case cmd.Context().Err() != nil:
-					return &exitError{exitInterrupted, errors.New("interrupted: partial results flushed, report marked partial")}
-				case err != nil:
-					// The run could not finish (a deploy or a revert failed):
-					// its report is partial and the gate fails, but the other
-					// scenarios still run.
-					fmt.Fprintf(cmd.ErrOrStderr(), "faultline: %s: %v\n", s.Name, err)
-					code = exitSLOFailed
-				case !model.Verdict(run):
-					code = exitSLOFailed
-				}
-			}
-			if code != exitOK {
-				return &exitError{code, nil}
-			}
-			return nil
+			return runAll(cmd, list, out, opts)
 		},
 	}
 	cmd.Flags().StringVar(&testbed, "testbed", "local", "where topologies run: local (in-process, no Docker) or docker (a container per service; needs Docker and a static binary)")
@@ -102,6 +59,60 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().Int64Var(&seed, "seed", 0, "override the scenario's seed")
 	cmd.Flags().Float64Var(&scale, "scale", 1, "multiply every load and fault duration by this (0.3 for a quick run)")
 	return cmd
+}
+
+// resolveAll finds every scenario named in refs and checks the testbed can
+// inject its faults, returning every problem at once.
+func resolveAll(refs []string, tb testbeds.Testbed) ([]*scenarios.Scenario, error) {
+	var list []*scenarios.Scenario
+	var problems []error
+	for _, ref := range refs {
+		s, err := scenarios.Resolve(ref, catalog.All())
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		list = append(list, s)
+	}
+	for _, s := range list {
+		if err := scenarios.CheckTestbed(s, tb); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	return list, errors.Join(problems...)
+}
+
+// runAll runs the scenarios one after the other, each into its own
+// directory under out, and prints each verdict and report path. A scenario
+// that could not finish fails the gate but the others still run; an
+// interrupt stops at once.
+func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts scenarios.Options) error {
+	code := exitOK
+	for _, s := range list {
+		dir := filepath.Join(out, s.Name+"-"+time.Now().Format("20060102-150405"))
+		opts.Dir = dir
+		run, err := scenarios.Run(cmd.Context(), s, opts)
+		if run != nil {
+			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
+			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
+		}
+		switch {
+		case cmd.Context().Err() != nil:
+			return &exitError{exitInterrupted, errors.New("interrupted: partial results flushed, report marked partial")}
+		case err != nil:
+			// The run could not finish (a deploy or a revert failed):
+			// its report is partial and the gate fails, but the other
+			// scenarios still run.
+			fmt.Fprintf(cmd.ErrOrStderr(), "faultline: %s: %v\n", s.Name, err)
+			code = exitSLOFailed
+		case !model.Verdict(run):
+			code = exitSLOFailed
+		}
+	}
+	if code != exitOK {
+		return &exitError{code, nil}
+	}
+	return nil
 }
 
 func newTestbed(ctx context.Context, name string) (testbeds.Testbed, error) {

@@ -120,26 +120,48 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 	}
 	d.netID = nw.ID
 
-	// Edge i's proxy listens on firstEdgePort+i in the Toxiproxy container;
-	// the client's entry edges are published, the others stay inside.
-	edgePort := map[patterns.Edge]int{}
-	tpPorts := []int{toxiproxyPort}
+	edgePort, published := edgePorts(topo)
+	tpHost, err := d.startAll(ctx, img, v, cfg, edgePort, published)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.createProxies(tpHost, edgePort); err != nil {
+		return nil, err
+	}
+	if d.entry == "" {
+		return nil, fmt.Errorf("docker: pattern %s has no edge %s->%s", v.Pattern.Name(), patterns.Client, topo.Entry)
+	}
+	return d, nil
+}
+
+// edgePorts places edge i's proxy on firstEdgePort+i in the Toxiproxy
+// container and lists the container ports to publish: the API's and the
+// client's entry edges' (the others stay inside the network).
+func edgePorts(topo patterns.Topology) (edgePort map[patterns.Edge]int, published []int) {
+	edgePort = map[patterns.Edge]int{}
+	published = []int{toxiproxyPort}
 	for i, e := range topo.Edges {
 		edgePort[e] = firstEdgePort + i
 		if e.From == patterns.Client {
-			tpPorts = append(tpPorts, firstEdgePort+i)
+			published = append(published, firstEdgePort+i)
 		}
 	}
+	return edgePort, published
+}
 
+// startAll starts the Toxiproxy container and every service's container at
+// once and waits for each to answer its health check. It returns the host
+// ports the Toxiproxy container's published ports are reached on.
+func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Variant, cfg []byte, edgePort map[patterns.Edge]int, published []int) (map[int]int, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	var tpHost map[int]int
 	g.Go(func() error {
 		var err error
 		_, tpHost, err = d.start(gctx, img, toxiproxyAlias,
-			[]string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}, "/version", tpPorts)
+			[]string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}, "/version", published)
 		return err
 	})
-	for _, name := range topo.Services {
+	for _, name := range d.topo.Services {
 		b := &box{name: name}
 		d.services[name] = b
 		args := []string{"serve-service",
@@ -149,7 +171,7 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 			"--seed", strconv.FormatInt(v.Seed, 10),
 			"--listen", ":" + strconv.Itoa(servicePort),
 		}
-		for _, callee := range topo.Callees(name) {
+		for _, callee := range d.topo.Callees(name) {
 			port := edgePort[patterns.Edge{From: name, To: callee}]
 			args = append(args, "--upstream", fmt.Sprintf("%s=http://%s:%d", callee, toxiproxyAlias, port))
 		}
@@ -159,27 +181,26 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
+	return tpHost, g.Wait()
+}
 
+// createProxies creates a proxy per edge through the Toxiproxy API on its
+// host port, and notes the entry's address.
+func (d *Deployment) createProxies(tpHost map[int]int, edgePort map[patterns.Edge]int) error {
 	d.client = deploy.ToxiproxyClient("127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort]))
-	for _, e := range topo.Edges {
+	for _, e := range d.topo.Edges {
 		listen := "0.0.0.0:" + strconv.Itoa(edgePort[e])
 		upstream := e.To + ":" + strconv.Itoa(servicePort)
 		p, err := d.client.CreateProxy(deploy.ProxyName(e), listen, upstream)
 		if err != nil {
-			return nil, fmt.Errorf("docker: create proxy %s: %w", e, err)
+			return fmt.Errorf("docker: create proxy %s: %w", e, err)
 		}
 		d.proxies[e.String()] = p
-		if e.From == patterns.Client && e.To == topo.Entry {
+		if e.From == patterns.Client && e.To == d.topo.Entry {
 			d.entry = "http://127.0.0.1:" + strconv.Itoa(tpHost[edgePort[e]])
 		}
 	}
-	if d.entry == "" {
-		return nil, fmt.Errorf("docker: pattern %s has no edge %s->%s", v.Pattern.Name(), patterns.Client, topo.Entry)
-	}
-	return d, nil
+	return nil
 }
 
 // labels returns the labels of the deployment's resources; service names
