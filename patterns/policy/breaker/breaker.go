@@ -55,6 +55,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/internal/clock"
 )
 
 // State is the state of a Breaker. Its numeric values are stable (they are
@@ -85,21 +87,6 @@ func (s State) String() string {
 // or it is half-open and every probe permit is taken.
 var ErrOpen = errors.New("breaker: circuit open")
 
-// Clock tells the breaker the time. Tests inject a fake one with WithClock.
-type Clock interface {
-	Now() time.Time
-}
-
-// ClockFunc adapts a function to the Clock interface.
-type ClockFunc func() time.Time
-
-// Now returns f().
-func (f ClockFunc) Now() time.Time { return f() }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
 // Observer receives the breaker's events, for metrics. All methods are called
 // synchronously and must be cheap. OnStateChange is called with the breaker's
 // lock held, in transition order, and must not call the Breaker's methods;
@@ -121,9 +108,9 @@ type Observer interface {
 // Option customises a Breaker.
 type Option func(*Breaker)
 
-// WithClock makes the breaker read the time from c instead of time.Now.
-// A nil c is ignored.
-func WithClock(c Clock) Option {
+// WithClock makes the breaker read the time from c instead of time.Now
+// (tests pass a clock.Manual). A nil c is ignored.
+func WithClock(c clock.Clock) Option {
 	return func(b *Breaker) {
 		if c != nil {
 			b.clock = c
@@ -179,7 +166,7 @@ type Counts struct {
 // with New.
 type Breaker struct {
 	// Immutable after New.
-	clock         Clock
+	clock         clock.Clock
 	obs           Observer
 	onChange      func(from, to State)
 	timed         bool // time-based window: results need the clock
@@ -208,7 +195,7 @@ func New(cfg Config, opts ...Option) (*Breaker, error) {
 		return nil, fmt.Errorf("breaker: invalid config: %w", err)
 	}
 	b := &Breaker{
-		clock:         systemClock{},
+		clock:         clock.System{},
 		timed:         cfg.Window == TimeWindow,
 		minCalls:      cfg.MinCalls,
 		failureRatio:  cfg.FailureRatio,

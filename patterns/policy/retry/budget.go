@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/internal/clock"
 )
 
 // budgetBuckets is the number of buckets a budget's Window is split into.
@@ -29,7 +31,7 @@ const budgetSlack = 1e-9
 type Budget struct {
 	ratio   float64
 	reserve float64 // MinPerSecond × Window, in retries
-	clock   Clock
+	clock   clock.Clock
 	width   time.Duration // one bucket
 
 	mu      sync.Mutex
