@@ -57,6 +57,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/patterns/policy/internal/window"
 )
 
 // State is the state of a Breaker. Its numeric values are stable (they are
@@ -186,7 +187,7 @@ type Breaker struct {
 	consecOK  int
 	consecBad int
 	n         Counts // lifetime totals (the other fields are filled by Counts)
-	win       window
+	win       callWindow
 }
 
 // New returns a closed breaker, or an error if cfg is invalid.
@@ -210,8 +211,7 @@ func New(cfg Config, opts ...Option) (*Breaker, error) {
 		o(b)
 	}
 	if b.timed {
-		b.win.width = cfg.Period / timeBuckets
-		b.win.reset(b.clock.Now())
+		b.win.timed = window.New(cfg.Period, b.clock.Now())
 	} else {
 		b.win.ring = make([]uint8, cfg.Size)
 	}
@@ -320,16 +320,16 @@ func (b *Breaker) Counts() Counts {
 		b.maybeHalfOpen(b.clock.Now())
 	case Closed:
 		if b.timed {
-			b.win.advance(b.clock.Now())
+			b.win.slide(b.clock.Now())
 		}
 	}
 	c := b.n
 	c.Generation = b.gen
 	c.ConsecutiveSuccesses = b.consecOK
 	c.ConsecutiveFailures = b.consecBad
-	c.WindowCalls = b.win.calls
-	c.WindowFailures = b.win.failures
-	c.WindowSlow = b.win.slow
+	c.WindowCalls = b.win.total(slotCalls)
+	c.WindowFailures = b.win.total(slotFailures)
+	c.WindowSlow = b.win.total(slotSlow)
 	if b.state == HalfOpen {
 		c.Probes = b.probes
 	}
@@ -360,11 +360,11 @@ func (b *Breaker) record(gen uint64, success, slow bool, now time.Time) {
 	}
 	switch b.state {
 	case Closed:
-		b.win.add(now, !success, slow)
 		w := &b.win
-		if w.calls >= b.minCalls &&
-			(ratio(w.failures, w.calls) >= b.failureRatio ||
-				b.slowCall > 0 && ratio(w.slow, w.calls) >= b.slowRatio) {
+		w.add(now, !success, slow)
+		if calls := w.total(slotCalls); calls >= b.minCalls &&
+			(ratio(w.total(slotFailures), calls) >= b.failureRatio ||
+				b.slowCall > 0 && ratio(w.total(slotSlow), calls) >= b.slowRatio) {
 			b.setState(Open, now)
 		}
 	case HalfOpen:
