@@ -16,8 +16,9 @@
 //
 // Put, Delete, List and Clear are the client side of the admin API.
 //
-// This package must import nothing of ours: services (patterns/service) and
-// faults both import it.
+// Services (patterns/kit/service) and faults both import it.
+//
+// It imports nothing of faultline.
 package httpfault
 
 import (

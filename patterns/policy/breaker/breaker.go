@@ -44,9 +44,10 @@
 //	resp, err := call()
 //	p.Done(err == nil && resp.StatusCode < 500, time.Since(start))
 //
-// This package is a leaf library: it must not import anything of faultline
-// (nor HTTP or metrics libraries). Callers export metrics through an Observer
-// or by reading Counts.
+// This package is a leaf library, free of HTTP and metrics libraries too:
+// callers export metrics through an Observer or by reading Counts.
+//
+// It imports nothing of faultline.
 package breaker
 
 import (

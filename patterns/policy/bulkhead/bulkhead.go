@@ -26,9 +26,10 @@
 // A call arriving while others wait queues behind them, so waiters are not
 // overtaken (except by a call racing with the first waiter's arrival).
 //
-// This package is a leaf library: it must not import anything of faultline
-// (nor HTTP or metrics libraries). Callers export metrics through an
-// Observer or by reading Counts.
+// This package is a leaf library, free of HTTP and metrics libraries too:
+// callers export metrics through an Observer or by reading Counts.
+//
+// It imports nothing of faultline.
 package bulkhead
 
 import (

@@ -30,9 +30,10 @@
 // Do allocates nothing of its own when no backoff delay is waited (see
 // BenchmarkRetryPath); waiting a delay costs one timer.
 //
-// This package is a leaf library: it must not import anything of faultline
-// (nor HTTP or metrics libraries). Callers export metrics through an
-// Observer or by reading Budget.Counts.
+// This package is a leaf library, free of HTTP and metrics libraries too:
+// callers export metrics through an Observer or by reading Budget.Counts.
+//
+// It imports nothing of faultline.
 package retry
 
 import (

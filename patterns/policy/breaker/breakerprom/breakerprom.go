@@ -3,8 +3,10 @@
 // faultline_breaker_state (0 closed, 1 open, 2 half-open) and
 // faultline_breaker_transitions_total{from,to}.
 //
-// It lives beside patterns/breaker so that the breaker itself stays free of
-// any dependency; it must not import scenarios, reports, testbeds or cmd.
+// It lives beside the breaker so that the breaker itself stays free of any
+// dependency.
+//
+// It must not import scenarios, reports, testbeds or cmd.
 package breakerprom
 
 import (
