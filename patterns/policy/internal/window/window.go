@@ -29,6 +29,7 @@ type Time struct {
 	width   time.Duration // one bucket
 	origin  time.Time     // the start of bucket 0
 	head    int64         // number of the newest bucket
+	cur     int           // head % Buckets: the newest bucket's index
 	headEnd time.Time     // the end of the newest bucket
 	sum     Counts        // over the window
 	buckets [Buckets]Counts
@@ -49,10 +50,10 @@ func New(length time.Duration, now time.Time) Time {
 // Add slides the window to now and counts c in its newest bucket.
 func (w *Time) Add(now time.Time, c Counts) {
 	w.Slide(now)
-	bk := &w.buckets[w.head%Buckets]
-	for i, n := range c {
-		bk[i] += n
-		w.sum[i] += n
+	bk := &w.buckets[w.cur]
+	for i := range c { // by index: ranging over values would copy c
+		bk[i] += c[i]
+		w.sum[i] += c[i]
 	}
 }
 
@@ -70,7 +71,7 @@ func (w *Time) Reset(now time.Time) {
 // Slide drops the buckets that fell out of the window by now. A time
 // before the end of the newest bucket (a clock going backwards, or a time
 // read just before another caller's) counts as the newest bucket, which is
-// also the fast path: no division.
+// also the fast path: one comparison, no division.
 func (w *Time) Slide(now time.Time) {
 	if now.Before(w.headEnd) {
 		return
@@ -88,6 +89,6 @@ func (w *Time) Slide(now time.Time) {
 			*bk = Counts{}
 		}
 	}
-	w.head = n
+	w.head, w.cur = n, int(n%Buckets)
 	w.headEnd = w.origin.Add(time.Duration(n+1) * w.width)
 }
