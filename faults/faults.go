@@ -5,8 +5,10 @@
 // and always reverts them.
 //
 // Faults reach a topology only through the Target interface, which testbeds
-// implement. This package must not import scenarios, reports, testbeds or
-// patterns (other than the wire protocol in faults/httpfault).
+// implement; of faultline, the package uses only the wire protocol of HTTP
+// faults (faults/httpfault) and the internal leaves.
+//
+// It must not import scenarios, reports, testbeds, patterns or cmd.
 package faults
 
 import (

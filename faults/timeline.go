@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/internal/clock"
 )
 
 // DefaultRevertTimeout bounds each Revert when Timeline.RevertTimeout is 0.
@@ -56,32 +58,6 @@ type Record struct {
 	Err      error         // Apply's and Revert's errors, joined
 }
 
-// Clock is the time a Timeline schedules with; tests inject a fake one.
-type Clock interface {
-	Now() time.Time
-	// Sleep waits for d (returning at once if d <= 0), or until ctx is
-	// done, when it returns ctx.Err().
-	Sleep(ctx context.Context, d time.Duration) error
-}
-
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-
-func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil || d <= 0 {
-		return err
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // Timeline applies faults on schedule and always reverts them. Each fault
 // is applied at start+At and reverted at start+At+Duration (an instant
 // fault, Duration 0, is "reverted" right after it is applied).
@@ -92,10 +68,10 @@ func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
 // recorded and the timeline goes on; a fault whose Apply failed is still
 // reverted, at its planned time.
 //
-// A Timeline runs once. Its methods are safe for concurrent use.
+// A Timeline runs once. Its methods are safe for concurrent use. It keeps
+// time with time.Now and timers, so tests run it in a testing/synctest
+// bubble, where both are exact and instant.
 type Timeline struct {
-	// Clock defaults to the wall clock.
-	Clock Clock
 	// RevertTimeout bounds each Revert; default DefaultRevertTimeout.
 	// Reverts run on a context detached from the run's cancellation, so
 	// they work after Ctrl-C.
@@ -158,7 +134,7 @@ func (t *Timeline) Run(ctx context.Context, target Target, start time.Time, even
 		if !ok {
 			break
 		}
-		if err := t.clock().Sleep(ctx, due.Sub(t.clock().Now())); err != nil {
+		if err := clock.Sleep(ctx, time.Until(due)); err != nil {
 			if !t.isStopped() {
 				errs = append(errs, fmt.Errorf("faults: timeline stopped at %v: %w", t.offset(), err))
 			}
@@ -221,13 +197,6 @@ func (t *Timeline) Records() []Record {
 	return slices.Clone(t.recs)
 }
 
-func (t *Timeline) clock() Clock {
-	if t.Clock == nil {
-		return wallClock{}
-	}
-	return t.Clock
-}
-
 func (t *Timeline) isStopped() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -235,7 +204,7 @@ func (t *Timeline) isStopped() bool {
 }
 
 // offset is the time since the run's start.
-func (t *Timeline) offset() time.Duration { return t.clock().Now().Sub(t.start) }
+func (t *Timeline) offset() time.Duration { return time.Since(t.start) }
 
 // next returns the next step due: fault i's apply, or its revert; ok is
 // false when there is none left or the timeline is stopped.

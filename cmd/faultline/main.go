@@ -3,9 +3,15 @@
 // SLO verdicts, how each pattern contains the failures injected into it.
 //
 // Exit codes: 0 every SLO met, 1 an SLO failed or a run could not finish
-// (its report is marked partial), 2 bad usage or an invalid scenario, 130 interrupted (partial results are flushed and the report is
-// marked partial; a second interrupt exits at once, after removing what it
-// can of the run's containers).
+// (its report is marked partial), 2 bad usage or an invalid scenario, 130
+// interrupted (partial results are flushed and the report is marked
+// partial; a second interrupt exits at once, after removing what it can of
+// the run's containers).
+//
+// It is the top of the layout: it may import every layer, but no test
+// helper.
+//
+// It must not import testbeds/docker/dockertest.
 package main
 
 import (

@@ -9,6 +9,7 @@
 // It takes plain parameters. Of faultline it imports only reports/model, the
 // report's data, and not the renderers in reports, which link the plotting
 // library.
+//
 // It must not import scenarios, patterns, faults, testbeds, cmd or gonum.org/v1/plot.
 package traffic
 

@@ -58,6 +58,9 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/patterns/policy/internal/window"
 )
 
 // State is the state of a Breaker. Its numeric values are stable (they are
@@ -88,21 +91,6 @@ func (s State) String() string {
 // or it is half-open and every probe permit is taken.
 var ErrOpen = errors.New("breaker: circuit open")
 
-// Clock tells the breaker the time. Tests inject a fake one with WithClock.
-type Clock interface {
-	Now() time.Time
-}
-
-// ClockFunc adapts a function to the Clock interface.
-type ClockFunc func() time.Time
-
-// Now returns f().
-func (f ClockFunc) Now() time.Time { return f() }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
 // Observer receives the breaker's events, for metrics. All methods are called
 // synchronously and must be cheap. OnStateChange is called with the breaker's
 // lock held, in transition order, and must not call the Breaker's methods;
@@ -124,9 +112,9 @@ type Observer interface {
 // Option customises a Breaker.
 type Option func(*Breaker)
 
-// WithClock makes the breaker read the time from c instead of time.Now.
-// A nil c is ignored.
-func WithClock(c Clock) Option {
+// WithClock makes the breaker read the time from c instead of time.Now
+// (tests pass a clock.Manual). A nil c is ignored.
+func WithClock(c clock.Clock) Option {
 	return func(b *Breaker) {
 		if c != nil {
 			b.clock = c
@@ -182,7 +170,7 @@ type Counts struct {
 // with New.
 type Breaker struct {
 	// Immutable after New.
-	clock         Clock
+	clock         clock.Clock
 	obs           Observer
 	onChange      func(from, to State)
 	timed         bool // time-based window: results need the clock
@@ -202,7 +190,7 @@ type Breaker struct {
 	consecOK  int
 	consecBad int
 	n         Counts // lifetime totals (the other fields are filled by Counts)
-	win       window
+	win       callWindow
 }
 
 // New returns a closed breaker, or an error if cfg is invalid.
@@ -211,7 +199,7 @@ func New(cfg Config, opts ...Option) (*Breaker, error) {
 		return nil, fmt.Errorf("breaker: invalid config: %w", err)
 	}
 	b := &Breaker{
-		clock:         systemClock{},
+		clock:         clock.System{},
 		timed:         cfg.Window == TimeWindow,
 		minCalls:      cfg.MinCalls,
 		failureRatio:  cfg.FailureRatio,
@@ -226,8 +214,7 @@ func New(cfg Config, opts ...Option) (*Breaker, error) {
 		o(b)
 	}
 	if b.timed {
-		b.win.width = cfg.Period / timeBuckets
-		b.win.reset(b.clock.Now())
+		b.win.timed = window.New(cfg.Period, b.clock.Now())
 	} else {
 		b.win.ring = make([]uint8, cfg.Size)
 	}
@@ -336,16 +323,16 @@ func (b *Breaker) Counts() Counts {
 		b.maybeHalfOpen(b.clock.Now())
 	case Closed:
 		if b.timed {
-			b.win.advance(b.clock.Now())
+			b.win.slide(b.clock.Now())
 		}
 	}
 	c := b.n
 	c.Generation = b.gen
 	c.ConsecutiveSuccesses = b.consecOK
 	c.ConsecutiveFailures = b.consecBad
-	c.WindowCalls = b.win.calls
-	c.WindowFailures = b.win.failures
-	c.WindowSlow = b.win.slow
+	c.WindowCalls = b.win.total(slotCalls)
+	c.WindowFailures = b.win.total(slotFailures)
+	c.WindowSlow = b.win.total(slotSlow)
 	if b.state == HalfOpen {
 		c.Probes = b.probes
 	}
@@ -376,11 +363,11 @@ func (b *Breaker) record(gen uint64, success, slow bool, now time.Time) {
 	}
 	switch b.state {
 	case Closed:
-		b.win.add(now, !success, slow)
 		w := &b.win
-		if w.calls >= b.minCalls &&
-			(ratio(w.failures, w.calls) >= b.failureRatio ||
-				b.slowCall > 0 && ratio(w.slow, w.calls) >= b.slowRatio) {
+		w.add(now, !success, slow)
+		if calls := w.total(slotCalls); calls >= b.minCalls &&
+			(ratio(w.total(slotFailures), calls) >= b.failureRatio ||
+				b.slowCall > 0 && ratio(w.total(slotSlow), calls) >= b.slowRatio) {
 			b.setState(Open, now)
 		}
 	case HalfOpen:

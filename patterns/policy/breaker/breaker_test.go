@@ -8,37 +8,17 @@ import (
 	"time"
 
 	"github.com/goccy/go-yaml"
+
+	"github.com/faultline/faultline/internal/clock"
 )
 
-// fakeClock is a manually advanced Clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-func newTestBreaker(t *testing.T, mutate func(*Config), opts ...Option) (*Breaker, *fakeClock) {
+func newTestBreaker(t *testing.T, mutate func(*Config), opts ...Option) (*Breaker, *clock.Manual) {
 	t.Helper()
 	cfg := DefaultConfig()
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	clk := newFakeClock()
+	clk := clock.NewManual(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	b, err := New(cfg, append([]Option{WithClock(clk)}, opts...)...)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -66,7 +46,7 @@ type step struct {
 const slowThreshold = 100 * time.Millisecond
 
 // run plays steps against b; calls that are rejected are skipped.
-func run(b *Breaker, clk *fakeClock, steps []step) {
+func run(b *Breaker, clk *clock.Manual, steps []step) {
 	for _, s := range steps {
 		clk.Advance(s.advance)
 		for range s.n {
@@ -84,7 +64,7 @@ func run(b *Breaker, clk *fakeClock, steps []step) {
 }
 
 // tripToOpen fails enough calls to open a default-configured breaker.
-func tripToOpen(t *testing.T, b *Breaker, clk *fakeClock) {
+func tripToOpen(t *testing.T, b *Breaker, clk *clock.Manual) {
 	t.Helper()
 	run(b, clk, []step{{n: 10, out: fail}})
 	if s := b.State(); s != Open {
@@ -270,7 +250,7 @@ func TestOpenToHalfOpenOnAllow(t *testing.T) {
 }
 
 // halfOpen returns a breaker that just became half-open.
-func halfOpen(t *testing.T, mutate func(*Config), opts ...Option) (*Breaker, *fakeClock) {
+func halfOpen(t *testing.T, mutate func(*Config), opts ...Option) (*Breaker, *clock.Manual) {
 	t.Helper()
 	b, clk := newTestBreaker(t, mutate, opts...)
 	tripToOpen(t, b, clk)

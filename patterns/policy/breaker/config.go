@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/field"
+	"github.com/faultline/faultline/patterns/policy/internal/window"
 )
 
 // Window kinds for Config.Window.
@@ -77,9 +78,9 @@ func (c Config) Validate() error {
 	if c.Size < 1 || c.Size > MaxSize {
 		bad("size", "must be in [1,%d], got %d", MaxSize, c.Size)
 	}
-	if c.Period < timeBuckets {
+	if c.Period < window.Buckets {
 		bad("period", "must be at least %v (it is split into %d buckets), got %v",
-			time.Duration(timeBuckets), timeBuckets, c.Period)
+			time.Duration(window.Buckets), window.Buckets, c.Period)
 	}
 	if c.MinCalls < 1 {
 		bad("min_calls", "must be >= 1, got %d", c.MinCalls)

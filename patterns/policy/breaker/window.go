@@ -1,9 +1,17 @@
 package breaker
 
-import "time"
+import (
+	"time"
 
-// timeBuckets is the number of buckets a time window's Period is split into.
-const timeBuckets = 10
+	"github.com/faultline/faultline/patterns/policy/internal/window"
+)
+
+// The slots of the window's counts.
+const (
+	slotCalls = iota
+	slotFailures
+	slotSlow
+)
 
 // Outcome flags in a count window's ring.
 const (
@@ -11,33 +19,22 @@ const (
 	slowFlag   uint8 = 1 << 1
 )
 
-// window is the sliding window of the closed state, count- or time-based.
-//
-// A count window is a ring of the last len(ring) outcomes. A time window is
-// timeBuckets buckets of width Period/timeBuckets, numbered from origin; an
-// outcome lives in the bucket of the time it was reported and falls out when
-// the newest bucket is timeBuckets ahead, that is between 0.9·Period and
-// Period after it was reported.
-type window struct {
-	calls, failures, slow int // totals over the window
-
+// callWindow is the sliding window of the closed state, count- or
+// time-based. A count window is a ring of the last len(ring) outcomes. A
+// time window (ring == nil) is a window.Time of Period: an outcome falls out
+// of it between 0.9·Period and Period after it was reported.
+type callWindow struct {
 	// Count-based (ring != nil).
-	ring []uint8 // failedFlag|slowFlag per outcome
-	pos  int     // next slot; the oldest outcome once the ring is full
+	ring []uint8       // failedFlag|slowFlag per outcome
+	pos  int           // next slot; the oldest outcome once the ring is full
+	sum  window.Counts // totals over the ring
 
-	// Time-based (width > 0).
-	width   time.Duration
-	origin  time.Time
-	head    int64 // number of the newest bucket
-	buckets [timeBuckets]bucket
-}
-
-type bucket struct {
-	calls, failures, slow int
+	// Time-based (ring == nil).
+	timed window.Time
 }
 
 // add records one outcome; now is only used by time windows.
-func (w *window) add(now time.Time, failed, slow bool) {
+func (w *callWindow) add(now time.Time, failed, slow bool) {
 	var f uint8
 	if failed {
 		f |= failedFlag
@@ -45,27 +42,20 @@ func (w *window) add(now time.Time, failed, slow bool) {
 	if slow {
 		f |= slowFlag
 	}
-	fails, slows := int(f&failedFlag), int(f>>1)
-	if w.width > 0 {
-		w.advance(now)
-	}
-	w.calls++
-	w.failures += fails
-	w.slow += slows
-
-	if w.width > 0 {
-		bk := &w.buckets[w.head%timeBuckets]
-		bk.calls++
-		bk.failures += fails
-		bk.slow += slows
+	c := window.Counts{slotCalls: 1, slotFailures: int(f & failedFlag), slotSlow: int(f >> 1)}
+	if w.ring == nil {
+		w.timed.Add(now, c)
 		return
 	}
 
-	if w.calls > len(w.ring) { // full: evict the oldest, which pos points at
+	w.sum[slotCalls]++
+	w.sum[slotFailures] += c[slotFailures]
+	w.sum[slotSlow] += c[slotSlow]
+	if w.sum[slotCalls] > len(w.ring) { // full: evict the oldest, which pos points at
 		old := w.ring[w.pos]
-		w.calls--
-		w.failures -= int(old & failedFlag)
-		w.slow -= int(old >> 1)
+		w.sum[slotCalls]--
+		w.sum[slotFailures] -= int(old & failedFlag)
+		w.sum[slotSlow] -= int(old >> 1)
 	}
 	w.ring[w.pos] = f
 	w.pos++
@@ -74,36 +64,28 @@ func (w *window) add(now time.Time, failed, slow bool) {
 	}
 }
 
-// advance drops the buckets that fell out of a time window by now. A time
-// before the newest bucket (a clock going backwards, or a result read from
-// the clock just before another one) counts as the newest bucket.
-func (w *window) advance(now time.Time) {
-	n := int64(now.Sub(w.origin) / w.width)
-	if n <= w.head {
-		return
+// slide drops the outcomes that fell out of a time window by now.
+func (w *callWindow) slide(now time.Time) {
+	if w.ring == nil {
+		w.timed.Slide(now)
 	}
-	if n-w.head >= timeBuckets {
-		w.buckets = [timeBuckets]bucket{}
-		w.calls, w.failures, w.slow = 0, 0, 0
-	} else {
-		for i := w.head + 1; i <= n; i++ {
-			bk := &w.buckets[i%timeBuckets]
-			w.calls -= bk.calls
-			w.failures -= bk.failures
-			w.slow -= bk.slow
-			*bk = bucket{}
-		}
+}
+
+// total is slot's total over the window, as of the last add, slide or
+// reset.
+func (w *callWindow) total(slot int) int {
+	if w.ring == nil {
+		return w.timed.Total(slot)
 	}
-	w.head = n
+	return w.sum[slot]
 }
 
 // reset empties the window; a time window restarts its buckets at now.
-func (w *window) reset(now time.Time) {
-	w.calls, w.failures, w.slow = 0, 0, 0
-	w.pos = 0 // the ring's old contents are overwritten before they are evicted
-	if w.width > 0 {
-		w.origin = now
-		w.head = 0
-		w.buckets = [timeBuckets]bucket{}
+func (w *callWindow) reset(now time.Time) {
+	if w.ring == nil {
+		w.timed.Reset(now)
+		return
 	}
+	w.sum = window.Counts{}
+	w.pos = 0 // the ring's old contents are overwritten before they are evicted
 }

@@ -3,11 +3,16 @@ package retry
 import (
 	"fmt"
 	"sync"
-	"time"
+
+	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/patterns/policy/internal/window"
 )
 
-// budgetBuckets is the number of buckets a budget's Window is split into.
-const budgetBuckets = 10
+// The slots of the budget window's counts.
+const (
+	slotCalls = iota
+	slotRetries
+)
 
 // budgetSlack absorbs float rounding in the budget's comparison, so that,
 // e.g., 5 calls at ratio 0.2 earn exactly one retry.
@@ -29,19 +34,12 @@ const budgetSlack = 1e-9
 type Budget struct {
 	ratio   float64
 	reserve float64 // MinPerSecond × Window, in retries
-	clock   Clock
-	width   time.Duration // one bucket
+	clock   clock.Clock
 
-	mu      sync.Mutex
-	origin  time.Time
-	head    int64 // number of the newest bucket
-	buckets [budgetBuckets]budgetBucket
-	calls   int64 // over the window
-	retries int64 // over the window
-	n       BudgetCounts
+	mu  sync.Mutex
+	win window.Time // calls and retries of the last Window
+	n   BudgetCounts
 }
-
-type budgetBucket struct{ calls, retries int64 }
 
 // BudgetCounts are a budget's lifetime totals.
 type BudgetCounts struct {
@@ -61,9 +59,8 @@ func NewBudget(c BudgetConfig, opts ...Option) (*Budget, error) {
 		ratio:   c.Ratio,
 		reserve: c.MinPerSecond * c.Window.Seconds(),
 		clock:   o.clock,
-		width:   c.Window / budgetBuckets,
 	}
-	b.origin = b.clock.Now()
+	b.win = window.New(c.Window, b.clock.Now())
 	return b, nil
 }
 
@@ -71,9 +68,7 @@ func NewBudget(c BudgetConfig, opts ...Option) (*Budget, error) {
 func (b *Budget) Deposit() {
 	now := b.clock.Now()
 	b.mu.Lock()
-	b.advance(now)
-	b.calls++
-	b.buckets[b.head%budgetBuckets].calls++
+	b.win.Add(now, window.Counts{slotCalls: 1})
 	b.n.Calls++
 	b.mu.Unlock()
 }
@@ -84,13 +79,12 @@ func (b *Budget) Withdraw() bool {
 	now := b.clock.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.advance(now)
-	if float64(b.retries+1) > b.ratio*float64(b.calls)+b.reserve+budgetSlack {
+	b.win.Slide(now)
+	if float64(b.win.Total(slotRetries)+1) > b.ratio*float64(b.win.Total(slotCalls))+b.reserve+budgetSlack {
 		b.n.Refused++
 		return false
 	}
-	b.retries++
-	b.buckets[b.head%budgetBuckets].retries++
+	b.win.Add(now, window.Counts{slotRetries: 1})
 	b.n.Retries++
 	return true
 }
@@ -100,8 +94,8 @@ func (b *Budget) Available() int {
 	now := b.clock.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.advance(now)
-	return max(0, int(b.ratio*float64(b.calls)+b.reserve+budgetSlack)-int(b.retries))
+	b.win.Slide(now)
+	return max(0, int(b.ratio*float64(b.win.Total(slotCalls))+b.reserve+budgetSlack)-b.win.Total(slotRetries))
 }
 
 // Counts returns the budget's lifetime totals.
@@ -109,25 +103,4 @@ func (b *Budget) Counts() BudgetCounts {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.n
-}
-
-// advance drops the buckets that fell out of the window by now. A time
-// before the newest bucket counts as the newest bucket. b.mu is held.
-func (b *Budget) advance(now time.Time) {
-	n := int64(now.Sub(b.origin) / b.width)
-	if n <= b.head {
-		return
-	}
-	if n-b.head >= budgetBuckets {
-		b.buckets = [budgetBuckets]budgetBucket{}
-		b.calls, b.retries = 0, 0
-	} else {
-		for i := b.head + 1; i <= n; i++ {
-			bk := &b.buckets[i%budgetBuckets]
-			b.calls -= bk.calls
-			b.retries -= bk.retries
-			*bk = budgetBucket{}
-		}
-	}
-	b.head = n
 }

@@ -4,22 +4,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/internal/clock"
 )
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// TestBudget drives a budget through steps on a fake clock. Each step waits,
+// TestBudget drives a budget through steps on a manual clock. Each step waits,
 // then makes calls (deposits), then asks for retries, and checks how many
 // were granted.
 func TestBudget(t *testing.T) {
@@ -73,14 +62,14 @@ func TestBudget(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clk := &fakeClock{now: time.Unix(1000, 0)}
+			clk := clock.NewManual(time.Unix(1000, 0))
 			b, err := NewBudget(tt.cfg, WithClock(clk))
 			if err != nil {
 				t.Fatal(err)
 			}
 			var calls, granted, refused uint64
 			for i, s := range tt.steps {
-				clk.Add(s.wait)
+				clk.Advance(s.wait)
 				for range s.calls {
 					b.Deposit()
 				}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/field"
+	"github.com/faultline/faultline/patterns/policy/internal/window"
 )
 
 // Jitter kinds for Config.Jitter.
@@ -114,9 +115,9 @@ func (c BudgetConfig) Validate() error {
 	if !(c.MinPerSecond >= 0) || math.IsInf(c.MinPerSecond, 0) {
 		bad("min_per_second", "must be a number >= 0, got %v", c.MinPerSecond)
 	}
-	if c.Window < budgetBuckets {
+	if c.Window < window.Buckets {
 		bad("window", "must be at least %v (it is split into %d buckets), got %v",
-			time.Duration(budgetBuckets), budgetBuckets, c.Window)
+			time.Duration(window.Buckets), window.Buckets, c.Window)
 	}
 	return errors.Join(errs...)
 }

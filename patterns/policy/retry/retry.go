@@ -48,21 +48,6 @@ import (
 	"github.com/faultline/faultline/internal/clock"
 )
 
-// Clock tells the budget the time. Tests inject a fake one with WithClock.
-type Clock interface {
-	Now() time.Time
-}
-
-// ClockFunc adapts a function to the Clock interface.
-type ClockFunc func() time.Time
-
-// Now returns f().
-func (f ClockFunc) Now() time.Time { return f() }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-
 // Observer receives a policy's decisions, for metrics. Its methods are
 // called synchronously from Do and must be cheap.
 type Observer interface {
@@ -78,7 +63,7 @@ type Observer interface {
 type Option func(*options)
 
 type options struct {
-	clock     Clock
+	clock     clock.Clock
 	rand      func() float64
 	seed      uint64
 	retryable func(error) bool
@@ -87,15 +72,16 @@ type options struct {
 }
 
 func newOptions(opts []Option) options {
-	o := options{clock: systemClock{}, seed: 1, retryable: func(error) bool { return true }, sleep: clock.Sleep}
+	o := options{clock: clock.System{}, seed: 1, retryable: func(error) bool { return true }, sleep: clock.Sleep}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	return o
 }
 
-// WithClock makes the budget read the time from c. A nil c is ignored.
-func WithClock(c Clock) Option {
+// WithClock makes the budget read the time from c instead of time.Now
+// (tests pass a clock.Manual). A nil c is ignored.
+func WithClock(c clock.Clock) Option {
 	return func(o *options) {
 		if c != nil {
 			o.clock = c

@@ -4,6 +4,7 @@
 // Times are given in seconds from the load start.
 //
 // It is for tests only.
+//
 // It must not import scenarios, patterns, faults, testbeds, cmd or gonum.org/v1/plot.
 package modeltest
 
