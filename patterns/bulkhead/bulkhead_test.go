@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/patterns"
 	bulkheadpolicy "github.com/faultline/faultline/patterns/policy/bulkhead"
 )
@@ -49,21 +49,7 @@ func TestValidate(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(c)
 			}
-			err := p.Validate(c)
-			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Validate() = nil, want %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Validate() = %q, want it to contain %q", err, w)
-				}
-			}
+			testkit.ErrorContains(t, "Validate()", p.Validate(c), tt.want)
 		})
 	}
 	if err := p.Validate(struct{}{}); err == nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/faultline/faultline/internal/poll"
+	"github.com/faultline/faultline/internal/testkit"
 )
 
 // fakeReceiver records the batches a shipper sends; gate, when not nil,
@@ -86,7 +86,7 @@ func TestShipperBatches(t *testing.T) {
 					t.Fatalf("record %d dropped with room in the buffer", i)
 				}
 			}
-			poll.Until(t, 5*time.Second, "every record shipped", func() bool { return testutil.ToFloat64(c.shipped) == float64(tt.records) })
+			testkit.Until(t, 5*time.Second, "every record shipped", func() bool { return testutil.ToFloat64(c.shipped) == float64(tt.records) })
 			_, batches := f.snapshot()
 			if len(batches) < tt.wantBatches {
 				t.Errorf("%d batches, want at least %d", len(batches), tt.wantBatches)
@@ -127,7 +127,7 @@ func TestShipperDropsWhenFull(t *testing.T) {
 		t.Errorf("shipped %v before the receiver answered", got)
 	}
 	close(f.gate)
-	poll.Until(t, 5*time.Second, "the buffered records shipped", func() bool { return testutil.ToFloat64(c.shipped) == 6 })
+	testkit.Until(t, 5*time.Second, "the buffered records shipped", func() bool { return testutil.ToFloat64(c.shipped) == 6 })
 }
 
 func TestShipperDropsFailedBatches(t *testing.T) {
@@ -142,7 +142,7 @@ func TestShipperDropsFailedBatches(t *testing.T) {
 			for range 10 {
 				s.Add([]byte("r"))
 			}
-			poll.Until(t, 5*time.Second, "the batch dropped", func() bool { return testutil.ToFloat64(c.dropped) == 10 })
+			testkit.Until(t, 5*time.Second, "the batch dropped", func() bool { return testutil.ToFloat64(c.dropped) == 10 })
 			if calls, _ := f.snapshot(); calls != tt.wantCalls {
 				t.Errorf("%d attempts, want %d", calls, tt.wantCalls)
 			}
@@ -154,7 +154,7 @@ func TestShipperDropsFailedBatches(t *testing.T) {
 			f.err = nil
 			f.mu.Unlock()
 			s.Add([]byte("after"))
-			poll.Until(t, 5*time.Second, "shipping resumed", func() bool { return testutil.ToFloat64(c.shipped) == 1 })
+			testkit.Until(t, 5*time.Second, "shipping resumed", func() bool { return testutil.ToFloat64(c.shipped) == 1 })
 		})
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/faultline/faultline/internal/poll"
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/dependency"
 )
@@ -192,7 +192,7 @@ func TestDelivery(t *testing.T) {
 			for range n {
 				s.work(t)
 			}
-			poll.Until(t, 5*time.Second, "every record delivered", func() bool {
+			testkit.Until(t, 5*time.Second, "every record delivered", func() bool {
 				return s.value(t, Collector, ReceivedMetric, "") == n
 			})
 			for _, m := range []struct{ service, metric, where string }{
@@ -237,7 +237,7 @@ func TestSlowCollector(t *testing.T) {
 			if worst < tt.min || worst > tt.max {
 				t.Errorf("slowest answer %s, want within [%s, %s]", worst, tt.min, tt.max)
 			}
-			poll.Until(t, 5*time.Second, "the records delivered", func() bool {
+			testkit.Until(t, 5*time.Second, "the records delivered", func() bool {
 				return s.value(t, Collector, ReceivedMetric, "") == 4
 			})
 		})
@@ -257,7 +257,7 @@ func TestSidecarGone(t *testing.T) {
 					t.Errorf("answer took %s with the sidecar gone", d)
 				}
 			}
-			poll.Until(t, 5*time.Second, "the records dropped at the app", func() bool {
+			testkit.Until(t, 5*time.Second, "the records dropped at the app", func() bool {
 				return s.value(t, App, DroppedMetric, whereApp) == 5
 			})
 			if got := s.value(t, App, ShippedMetric, whereApp); got != 0 {
@@ -279,7 +279,7 @@ func TestCollectorGone(t *testing.T) {
 			for range 5 {
 				s.work(t)
 			}
-			poll.Until(t, 5*time.Second, "the records dropped at the sidecar", func() bool {
+			testkit.Until(t, 5*time.Second, "the records dropped at the sidecar", func() bool {
 				return s.value(t, Telemetry, DroppedMetric, whereSidecar) == 5
 			})
 			if got := s.value(t, App, DroppedMetric, whereApp); got != 0 {

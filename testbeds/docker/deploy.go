@@ -362,15 +362,26 @@ func (d *Deployment) inspect(ctx context.Context, b *box) (container.InspectResp
 	return r.Container, nil
 }
 
+// lookup returns a service's box and its container as it is now.
+func (d *Deployment) lookup(ctx context.Context, name string) (*box, container.InspectResponse, error) {
+	b, err := d.box(name)
+	if err != nil {
+		return nil, container.InspectResponse{}, err
+	}
+	c, err := d.inspect(ctx, b)
+	return b, c, err
+}
+
+// connected reports whether a container is on the run's network.
+func (d *Deployment) connected(c container.InspectResponse) bool {
+	return c.NetworkSettings != nil && c.NetworkSettings.Networks[d.netName] != nil
+}
+
 // Kill implements faults.Target: SIGKILL to the service's container (a
 // paused one too), then waits until it has stopped. A stopped service is
 // left alone.
 func (d *Deployment) Kill(ctx context.Context, name string) error {
-	b, err := d.box(name)
-	if err != nil {
-		return err
-	}
-	c, err := d.inspect(ctx, b)
+	b, c, err := d.lookup(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -395,11 +406,7 @@ func (d *Deployment) Kill(ctx context.Context, name string) error {
 // Stop implements faults.Stopper: SIGTERM (the service finishes what is in
 // flight), SIGKILL after StopTimeout.
 func (d *Deployment) Stop(ctx context.Context, name string) error {
-	b, err := d.box(name)
-	if err != nil {
-		return err
-	}
-	c, err := d.inspect(ctx, b)
+	b, c, err := d.lookup(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -446,7 +453,7 @@ func (d *Deployment) Restart(ctx context.Context, name string) error {
 	}
 	if c, err := d.inspect(ctx, b); err != nil {
 		return err
-	} else if c.NetworkSettings == nil || c.NetworkSettings.Networks[d.netName] == nil {
+	} else if !d.connected(c) {
 		return nil
 	}
 	if err := deploy.WaitHealthy(ctx, b.url()+service.HealthPath, 30*time.Second); err != nil {
@@ -471,11 +478,7 @@ func (d *Deployment) Pause(ctx context.Context, name string) error {
 
 // Unpause implements faults.Pauser.
 func (d *Deployment) Unpause(ctx context.Context, name string) error {
-	b, err := d.box(name)
-	if err != nil {
-		return err
-	}
-	c, err := d.inspect(ctx, b)
+	b, c, err := d.lookup(ctx, name)
 	if err != nil {
 		return err
 	}
@@ -492,15 +495,11 @@ func (d *Deployment) Unpause(ctx context.Context, name string) error {
 // disconnected from the run's network. It keeps running, but nothing
 // reaches it (its published port included) and it reaches nothing.
 func (d *Deployment) Partition(ctx context.Context, name string) error {
-	b, err := d.box(name)
+	b, c, err := d.lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	c, err := d.inspect(ctx, b)
-	if err != nil {
-		return err
-	}
-	if c.NetworkSettings == nil || c.NetworkSettings.Networks[d.netName] == nil {
+	if !d.connected(c) {
 		return nil // partitioned already
 	}
 	if _, err := d.tb.docker.NetworkDisconnect(ctx, d.netID, client.NetworkDisconnectOptions{Container: b.id, Force: true}); err != nil {
@@ -512,15 +511,11 @@ func (d *Deployment) Partition(ctx context.Context, name string) error {
 // Heal implements faults.Partitioner: the container is connected to the
 // run's network again, under its alias.
 func (d *Deployment) Heal(ctx context.Context, name string) error {
-	b, err := d.box(name)
+	b, c, err := d.lookup(ctx, name)
 	if err != nil {
 		return err
 	}
-	c, err := d.inspect(ctx, b)
-	if err != nil {
-		return err
-	}
-	if c.NetworkSettings != nil && c.NetworkSettings.Networks[d.netName] != nil {
+	if d.connected(c) {
 		return nil // connected
 	}
 	_, err = d.tb.docker.NetworkConnect(ctx, d.netID, client.NetworkConnectOptions{

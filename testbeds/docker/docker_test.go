@@ -16,7 +16,7 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/faultline/faultline/faults"
-	"github.com/faultline/faultline/internal/poll"
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/testbeds"
@@ -233,7 +233,7 @@ func TestDeployAndFaults(t *testing.T) {
 		if !degraded {
 			t.Error("checkout not degraded while payments answers 500")
 		}
-		poll.Until(t, settle, "checkout confirmed after the HTTP fault", healthy)
+		testkit.Until(t, settle, "checkout confirmed after the HTTP fault", healthy)
 	})
 
 	t.Run("kill and restart", func(t *testing.T) {
@@ -252,7 +252,7 @@ func TestDeployAndFaults(t *testing.T) {
 		if err := dep.Restart(ctx, "payments"); err != nil {
 			t.Fatal(err)
 		}
-		poll.Until(t, settle, "checkout confirmed after restart", healthy)
+		testkit.Until(t, settle, "checkout confirmed after restart", healthy)
 		if err := get(metrics["payments"], time.Second); err != nil {
 			t.Errorf("payments metrics after restart, same URL: %v", err)
 		}
@@ -263,7 +263,7 @@ func TestDeployAndFaults(t *testing.T) {
 		if err := r.Apply(ctx, dep); err != nil {
 			t.Fatal(err)
 		}
-		poll.Until(t, settle, "checkout confirmed after a graceful restart", healthy)
+		testkit.Until(t, settle, "checkout confirmed after a graceful restart", healthy)
 	})
 
 	t.Run("pause", func(t *testing.T) {
@@ -283,7 +283,7 @@ func TestDeployAndFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		poll.Until(t, settle, "checkout confirmed after unpause", healthy)
+		testkit.Until(t, settle, "checkout confirmed after unpause", healthy)
 	})
 
 	t.Run("partition", func(t *testing.T) {
@@ -309,8 +309,8 @@ func TestDeployAndFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		poll.Until(t, settle, "checkout confirmed after heal", healthy)
-		poll.Until(t, settle, "payments metrics after heal", func() bool { return get(metrics["payments"], time.Second) == nil })
+		testkit.Until(t, settle, "checkout confirmed after heal", healthy)
+		testkit.Until(t, settle, "payments metrics after heal", func() bool { return get(metrics["payments"], time.Second) == nil })
 	})
 
 	began = time.Now()

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/faults"
-	"github.com/faultline/faultline/internal/poll"
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/testbeds"
 	"github.com/faultline/faultline/testbeds/local"
@@ -61,7 +61,7 @@ func TestPause(t *testing.T) {
 	if _, err := get(ctx, health, 200*time.Millisecond); err == nil {
 		t.Fatal("a paused service answered its health check")
 	}
-	poll.Until(t, 5*time.Second, "the paused service to let go of the request that gave up",
+	testkit.Until(t, 5*time.Second, "the paused service to let go of the request that gave up",
 		func() bool { return local.Held(dep, "payments") == 0 })
 	held := make(chan error, 1)
 	go func() {
@@ -71,7 +71,7 @@ func TestPause(t *testing.T) {
 		}
 		held <- err
 	}()
-	poll.Until(t, 5*time.Second, "the paused service to hold the request",
+	testkit.Until(t, 5*time.Second, "the paused service to hold the request",
 		func() bool { return local.Held(dep, "payments") == 1 })
 	select {
 	case err := <-held:

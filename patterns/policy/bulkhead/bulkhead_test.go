@@ -11,7 +11,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
-	"github.com/faultline/faultline/internal/poll"
+	"github.com/faultline/faultline/internal/testkit"
 )
 
 func newTestBulkhead(t *testing.T, maxConcurrent int, maxWait time.Duration, opts ...Option) *Bulkhead {
@@ -38,23 +38,12 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Validate()
+			testkit.ErrorContains(t, "Validate()", tt.cfg.Validate(), tt.want)
 			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
 				if _, err := New(tt.cfg); err != nil {
 					t.Fatalf("New() = %v, want nil", err)
 				}
 				return
-			}
-			if err == nil {
-				t.Fatalf("Validate() = nil, want errors %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Validate() = %q, want it to contain %q", err, w)
-				}
 			}
 			if _, err := New(tt.cfg); err == nil || !strings.Contains(err.Error(), "invalid config") {
 				t.Errorf("New() = %v, want an invalid config error", err)
@@ -158,7 +147,7 @@ func TestWaiting(t *testing.T) {
 				p, err := b.Acquire(ctx)
 				done <- result{p, err, time.Since(start)}
 			}()
-			poll.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
+			testkit.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
 			switch {
 			case tt.release:
 				held.Release()
@@ -216,7 +205,7 @@ func TestFIFO(t *testing.T) {
 			order <- i
 			permits <- p
 		}()
-		poll.Until(t, 5*time.Second, "the waiter queues", func() bool { return b.Waiting() == i+1 })
+		testkit.Until(t, 5*time.Second, "the waiter queues", func() bool { return b.Waiting() == i+1 })
 	}
 	held.Release()
 	for want := range waiters {
@@ -293,7 +282,7 @@ func TestObserver(t *testing.T) {
 		p.Release()                               // released
 		got <- err
 	}()
-	poll.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
+	testkit.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
 	held.Release() // released
 	if err := <-got; err != nil {
 		t.Fatalf("waiter: %v", err)
@@ -304,7 +293,7 @@ func TestObserver(t *testing.T) {
 		_, err := b.Acquire(ctx) // waits, gave up
 		got <- err
 	}()
-	poll.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
+	testkit.Until(t, 5*time.Second, "the call waits", func() bool { return b.Waiting() == 1 })
 	cancel()
 	if err := <-got; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Acquire() = %v, want context.Canceled", err)

@@ -3,7 +3,7 @@ package retry
 import (
 	"context"
 	"errors"
-	"strings"
+	"github.com/faultline/faultline/internal/testkit"
 	"testing"
 	"time"
 )
@@ -34,20 +34,9 @@ func TestConfigValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.cfg.Validate()
+			testkit.ErrorContains(t, "Validate()", tt.cfg.Validate(), tt.want)
 			if len(tt.want) == 0 {
-				if err != nil {
-					t.Fatalf("Validate() = %v, want nil", err)
-				}
 				return
-			}
-			if err == nil {
-				t.Fatalf("Validate() = nil, want %q", tt.want)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("Validate() = %q, want it to contain %q", err, w)
-				}
 			}
 			if _, nerr := New(tt.cfg); nerr == nil {
 				t.Error("New accepted an invalid config")

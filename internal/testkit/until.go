@@ -1,11 +1,4 @@
-// Package poll is for tests that must wait, in real time, for something
-// other goroutines or processes make true: it asks again until the
-// condition holds, and fails the test saying what it waited for once a
-// deadline has passed. Where the code under test runs in memory,
-// testing/synctest makes a test exact without polling.
-//
-// It imports nothing of faultline.
-package poll
+package testkit
 
 import (
 	"testing"
