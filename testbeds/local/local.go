@@ -257,13 +257,22 @@ func (d *Deployment) Proxy(edge string) (*toxiclient.Proxy, error) {
 	return p, nil
 }
 
+// service returns the named service; d.mu must be held.
+func (d *Deployment) service(name string) (*server, error) {
+	s, ok := d.services[name]
+	if !ok {
+		return nil, fmt.Errorf("local: no service %q", name)
+	}
+	return s, nil
+}
+
 // FaultURL implements faults.Target.
 func (d *Deployment) FaultURL(name string) (string, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	s, ok := d.services[name]
-	if !ok {
-		return "", fmt.Errorf("local: no service %q", name)
+	s, err := d.service(name)
+	if err != nil {
+		return "", err
 	}
 	return "http://" + s.addr, nil
 }
@@ -273,14 +282,14 @@ func (d *Deployment) FaultURL(name string) (string, error) {
 func (d *Deployment) Kill(_ context.Context, name string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	s, ok := d.services[name]
-	if !ok {
-		return fmt.Errorf("local: no service %q", name)
+	s, err := d.service(name)
+	if err != nil {
+		return err
 	}
 	if s.srv == nil {
 		return nil // already down
 	}
-	err := s.srv.Close()
+	err = s.srv.Close()
 	s.srv = nil
 	if s.stop != nil {
 		s.stop()
@@ -294,9 +303,9 @@ func (d *Deployment) Kill(_ context.Context, name string) error {
 func (d *Deployment) Pause(_ context.Context, name string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	s, ok := d.services[name]
-	if !ok {
-		return fmt.Errorf("local: no service %q", name)
+	s, err := d.service(name)
+	if err != nil {
+		return err
 	}
 	if s.srv == nil {
 		return fmt.Errorf("local: cannot pause %s: it is not running", name)
@@ -309,9 +318,9 @@ func (d *Deployment) Pause(_ context.Context, name string) error {
 func (d *Deployment) Unpause(_ context.Context, name string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	s, ok := d.services[name]
-	if !ok {
-		return fmt.Errorf("local: no service %q", name)
+	s, err := d.service(name)
+	if err != nil {
+		return err
 	}
 	if s.gate != nil {
 		s.gate.unpause()
