@@ -348,4 +348,3 @@ func TestRouting(t *testing.T) {
 		t.Errorf("GET /nowhere: %d, want 404", rec.Code)
 	}
 }
-
