@@ -117,6 +117,8 @@ func (v *validator) routeAndFault(p, metric, route, fault string) {
 		v.report(p+".route", "unknown route %q (routes: %s)", route, listOrNone(routes))
 	case route != "" && metric == "amplification" && len(routes) > 1:
 		v.report(p+".route", "amplification cannot be measured for one route of several: downstream requests are not attributed to routes")
+	case route == "" && metric == "calls_per_request":
+		v.report(p+".route", "metric calls_per_request needs a route: backend calls are counted per tenant, and targets are named after tenants")
 	}
 	if fault != "" && !slices.Contains(v.faultNames, fault) {
 		v.report(p+".fault", "unknown fault %q (faults: %s)", fault, listOrNone(v.faultNames))

@@ -142,16 +142,20 @@ type RateLimit struct {
 //     needs, so the backends are what is scarce; 64 connections to each
 //     backend.
 //   - routes: /catalog/, /pricing/ and /recommendations/ to their backend,
-//     each 300ms, 150ms a try, 2 tries.
-//   - aggregation "product" (/product/{id}): catalog and pricing required,
-//     recommendations optional, 300ms in all (a page's budget for its data),
-//     120ms a try and 2 tries, so two slow tries still end inside the budget.
+//     each 500ms, 250ms a try, 2 tries.
+//   - aggregation "product" (/product/{id}): 500ms in all (a page's budget
+//     for its data); catalog and pricing required, one try of 400ms (a
+//     required part that is late fails the page anyway: retrying it would
+//     only add load); recommendations optional, 200ms a try and 2 tries,
+//     so two slow tries still end inside the budget. The budgets are wide
+//     for ~30ms backends, so that a loaded 2-core machine does not time
+//     healthy calls out.
 //   - auth: HS256 with TestSecret.
-//   - rate limit: by the token's subject, 20 requests/s with a burst of 20
+//   - rate limit: by the token's subject, 15 requests/s with a burst of 15
 //     per tenant (a tenant's plan); tenants tenant-a, tenant-b and tenant-c.
-//   - catalog, pricing: ~20ms log-normal service time, 2 workers and a queue
-//     of 32 (500ms): about 100 requests/s each, twice what the tenants'
-//     quotas add up to. recommendations: the same, 4 workers.
+//   - catalog, pricing, recommendations: ~30ms log-normal service time, 2
+//     workers and a queue of 32 (500ms): about 66 requests/s each, about
+//     twice what the scenario's tenants may send within their quotas.
 //
 // Its baseline is the plain proxy: Enabled off.
 func New() patterns.Pattern {
@@ -184,38 +188,37 @@ func New() patterns.Pattern {
 
 // defaults returns the defaults New documents.
 func defaults() *Config {
-	try := Try{Timeout: 150 * time.Millisecond, Attempts: 2}
+	try := Try{Timeout: 250 * time.Millisecond, Attempts: 2}
 	backend := dependency.Config{
-		Latency:       dependency.Latency{Dist: dependency.LogNormal, Mean: 20 * time.Millisecond, Spread: 5 * time.Millisecond},
+		Latency:       dependency.Latency{Dist: dependency.LogNormal, Mean: 30 * time.Millisecond, Spread: 8 * time.Millisecond},
 		Capacity:      service.Capacity{Workers: 2, Queue: 32, QueueTimeout: 500 * time.Millisecond},
 		ResponseBytes: 256,
 	}
-	recs := backend
-	recs.Capacity.Workers = 4
-	part := Try{Timeout: 120 * time.Millisecond, Attempts: 2}
+	const budget = 500 * time.Millisecond
+	required := Try{Timeout: 400 * time.Millisecond, Attempts: 1}
 	return &Config{
 		Gateway: GatewayConfig{
 			Enabled:     true,
 			Capacity:    service.Capacity{Workers: 256, Queue: 256, QueueTimeout: time.Second},
 			Connections: 64,
 			Routes: []Route{
-				{Name: Catalog, Prefix: "/catalog/", Backend: Catalog, Timeout: 300 * time.Millisecond, Try: try},
-				{Name: Pricing, Prefix: "/pricing/", Backend: Pricing, Timeout: 300 * time.Millisecond, Try: try},
-				{Name: Recommendations, Prefix: "/recommendations/", Backend: Recommendations, Timeout: 300 * time.Millisecond, Try: try},
+				{Name: Catalog, Prefix: "/catalog/", Backend: Catalog, Timeout: budget, Try: try},
+				{Name: Pricing, Prefix: "/pricing/", Backend: Pricing, Timeout: budget, Try: try},
+				{Name: Recommendations, Prefix: "/recommendations/", Backend: Recommendations, Timeout: budget, Try: try},
 			},
 			Aggregations: []Aggregation{{
-				Name: "product", Prefix: "/product/", Timeout: 300 * time.Millisecond,
+				Name: "product", Prefix: "/product/", Timeout: budget,
 				Parts: []Part{
-					{Backend: Catalog, Path: "/items/", Required: true, Try: part},
-					{Backend: Pricing, Path: "/prices/", Required: true, Try: part},
-					{Backend: Recommendations, Path: "/for/", Try: part},
+					{Backend: Catalog, Path: "/items/", Required: true, Try: required},
+					{Backend: Pricing, Path: "/prices/", Required: true, Try: required},
+					{Backend: Recommendations, Path: "/for/", Try: Try{Timeout: 200 * time.Millisecond, Attempts: 2}},
 				},
 			}},
 			Auth:      Auth{Secret: TestSecret},
-			RateLimit: RateLimit{Key: "sub", Rate: 20, Burst: 20, Tenants: []string{"tenant-a", "tenant-b", "tenant-c"}},
+			RateLimit: RateLimit{Key: "sub", Rate: 15, Burst: 15, Tenants: []string{"tenant-a", "tenant-b", "tenant-c"}},
 		},
 		Catalog:         backend,
 		Pricing:         backend,
-		Recommendations: recs,
+		Recommendations: backend,
 	}
 }

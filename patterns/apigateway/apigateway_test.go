@@ -38,7 +38,7 @@ func TestValidate(t *testing.T) {
 		{name: "short secret", mutate: func(c *Config) { c.Gateway.Auth.Secret = "x" }, want: []string{"gateway.auth.secret"}},
 		{name: "no route timeout", mutate: func(c *Config) { c.Gateway.Routes[0].Timeout = 0 }, want: []string{"gateway.routes[0].timeout: must be > 0"}},
 		{name: "try longer than the route", mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts[0].Try.Timeout = time.Second },
-			want: []string{"gateway.aggregations[0].parts[0].try.timeout: 1s is longer than the route's timeout 300ms"}},
+			want: []string{"gateway.aggregations[0].parts[0].try.timeout: 1s is longer than the route's timeout 500ms"}},
 		{name: "no attempts", mutate: func(c *Config) { c.Gateway.Routes[2].Try.Attempts = 0 }, want: []string{"gateway.routes[2].try.attempts"}},
 		{name: "duplicate prefix", mutate: func(c *Config) { c.Gateway.Aggregations[0].Prefix = "/catalog/" },
 			want: []string{`gateway.aggregations[0].prefix: "/catalog/" is also the prefix of gateway.routes[0]`}},
@@ -279,7 +279,7 @@ func TestRateLimitPerTenant(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	g.now = func() time.Time { return now }
 	noisy, quiet := token(t, TestSecret, "tenant-c"), token(t, TestSecret, "tenant-a")
-	for i := range 20 {
+	for i := range 15 {
 		if rec := get(g, "/catalog/1", noisy); rec.Code != http.StatusOK {
 			t.Fatalf("request %d of the burst: %d, want 200", i, rec.Code)
 		}
@@ -294,7 +294,7 @@ func TestRateLimitPerTenant(t *testing.T) {
 	if rec := get(g, "/catalog/1", token(t, TestSecret, "stranger")); rec.Code != http.StatusOK {
 		t.Errorf("an unlisted tenant: %d, want 200 (its own bucket)", rec.Code)
 	}
-	now = now.Add(50 * time.Millisecond) // 20/s: one token back
+	now = now.Add(70 * time.Millisecond) // 15/s: one token back
 	if rec := get(g, "/catalog/1", noisy); rec.Code != http.StatusOK {
 		t.Errorf("after 50ms: %d, want 200", rec.Code)
 	}
@@ -305,8 +305,8 @@ func TestRateLimitPerTenant(t *testing.T) {
 	if got := testutil.ToFloat64(r.counters[otherTenant].requests); got != 1 {
 		t.Errorf("requests counted for other = %v, want 1", got)
 	}
-	if got := b.calls[Catalog].Load(); got != 23 {
-		t.Errorf("catalog calls = %d, want 23 (the 429 made none)", got)
+	if got := b.calls[Catalog].Load(); got != 18 {
+		t.Errorf("catalog calls = %d, want 18 (the 429 made none)", got)
 	}
 }
 

@@ -28,6 +28,7 @@ var Metrics = []MetricInfo{
 	{"max", Seconds, "maximum latency"},
 	{"rate", PerSecond, "client requests per second"},
 	{"amplification", Factor, "downstream requests ÷ client requests"},
+	{"calls_per_request", Factor, "backend calls the route's requests caused ÷ the route's requests (see CallsSuffix)"},
 	{"time_to_fail_fast", Seconds, "time from the fault's start until p99 is back under the bound of the healthy state before the first fault"},
 	{"time_to_recover", Seconds, "time from the fault's end until success, degraded share and p99 are back to the healthy levels before the first fault"},
 }

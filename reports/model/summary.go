@@ -112,6 +112,8 @@ func (v *Variant) Measure(q Query) (float64, bool) {
 			return 0, false
 		}
 		return p.Amplification, true
+	case "calls_per_request":
+		return x.callsPerRequest(slots, spans, q.Route)
 	}
 	return 0, false
 }
