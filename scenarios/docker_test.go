@@ -179,3 +179,19 @@ func TestKillAndRestartOnDocker(t *testing.T) {
 		t.Errorf("payments' request counter was reset %d times, want 2 (a kill and a restart)", resets)
 	}
 }
+
+// TestAPIGatewayContainsTheEdgeFailuresOnDocker is the api-gateway scenario
+// with the assertions of its local twin, on Docker, its variants in turn
+// for the same reason.
+func TestAPIGatewayContainsTheEdgeFailuresOnDocker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: runs a scenario on Docker for ~30s")
+	}
+	tb := dockertest.Testbed(t)
+	s, err := scenarios.Resolve("api-gateway", catalog.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Window = 500 * time.Millisecond
+	checkAPIGatewayContains(t, runVariantsInTurn(t, tb, s, 0.5))
+}
