@@ -172,7 +172,9 @@ func New() patterns.Pattern {
 			},
 			Entry:      Gateway,
 			Downstream: Catalog,
-			Counters:   []string{RequestsMetric, PartialMetric, LimitedMetric, UnauthorizedMetric, CallsMetric},
+			// The refusals are drawn over time (as rates), and listed.
+			Gauges:   []string{LimitedMetric, UnauthorizedMetric},
+			Counters: []string{RequestsMetric, PartialMetric, LimitedMetric, UnauthorizedMetric, CallsMetric},
 		},
 		Defaults: defaults,
 		Baseline: func(c *Config) { c.Gateway.Enabled = false },
