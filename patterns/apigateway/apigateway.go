@@ -20,7 +20,8 @@
 // routes, backends and connection pools, but the aggregation calls its
 // backends one after the other and fails when any of them fails, nothing
 // has a timeout but the client's, and there is neither a limiter nor
-// authentication. A slow optional backend then makes every product answer
+// authentication (it still reads the token, only to count each request
+// under its tenant, so that both designs' metrics say the same thing). A slow optional backend then makes every product answer
 // slow, a noisy tenant takes the backends' capacity from everyone, and
 // requests with forged tokens reach the backends.
 //

@@ -347,4 +347,9 @@ func TestRouting(t *testing.T) {
 	if rec := get(g, "/nowhere", auth); rec.Code != http.StatusNotFound {
 		t.Errorf("GET /nowhere: %d, want 404", rec.Code)
 	}
+	rec := httptest.NewRecorder()
+	g.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/catalog/7", nil))
+	if rec.Code != http.StatusMethodNotAllowed || b.total() != int64(len(tests)) {
+		t.Errorf("POST /catalog/7: %d after %d backend calls, want 405 and no call", rec.Code, b.total()-int64(len(tests)))
+	}
 }

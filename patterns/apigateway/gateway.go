@@ -85,10 +85,17 @@ func newHandler(c *Config, env patterns.Env, m *metrics) *gateway {
 	return g
 }
 
+// ServeHTTP serves GET and HEAD: the routes are reads, which the gateway
+// may try again.
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rt := g.match(r.URL.Path)
-	if rt == nil {
+	switch {
+	case rt == nil:
 		http.NotFound(w, r)
+		return
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	who := g.who.identify(r)
