@@ -145,9 +145,9 @@ type RateLimit struct {
 //   - routes: /catalog/, /pricing/ and /recommendations/ to their backend,
 //     each 500ms, 250ms a try, 2 tries.
 //   - aggregation "product" (/product/{id}): 500ms in all (a page's budget
-//     for its data); catalog and pricing required, one try of 400ms (a
-//     required part that is late fails the page anyway: retrying it would
-//     only add load); recommendations optional, 200ms a try and 2 tries,
+//     for its data); catalog and pricing required, one try with the whole
+//     budget (a required part that is late fails the page anyway: retrying
+//     it would only add load); recommendations optional, 200ms a try and 2 tries,
 //     so two slow tries still end inside the budget. The budgets are wide
 //     for ~30ms backends, so that a loaded 2-core machine does not time
 //     healthy calls out.
@@ -198,7 +198,7 @@ func defaults() *Config {
 		ResponseBytes: 256,
 	}
 	const budget = 500 * time.Millisecond
-	required := Try{Timeout: 400 * time.Millisecond, Attempts: 1}
+	required := Try{Timeout: budget, Attempts: 1}
 	return &Config{
 		Gateway: GatewayConfig{
 			Enabled:     true,
