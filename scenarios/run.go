@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,7 +189,9 @@ func reportVariant(s *Scenario, v Variant) *model.Variant {
 		rv.StateSeries, rv.StateService = topo.StateMetric, topo.StateService
 	}
 	for _, t := range s.Load.Targets {
-		rv.Routes = append(rv.Routes, t.Name)
+		if !slices.Contains(rv.Routes, t.Name) { // targets sharing a name are one route
+			rv.Routes = append(rv.Routes, t.Name)
+		}
 	}
 	for _, f := range s.Faults {
 		b := f.Base()

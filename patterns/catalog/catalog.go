@@ -11,6 +11,7 @@ import (
 	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/patterns/sidecar"
+	"github.com/faultline/faultline/patterns/stranglerfig"
 )
 
 // All returns every pattern.
@@ -20,5 +21,6 @@ func All() patterns.Catalog {
 		ambassador.New(),
 		sidecar.New(),
 		bulkhead.New(),
+		stranglerfig.New(),
 	}
 }
