@@ -48,6 +48,7 @@ func (fakePattern) Topology() patterns.Topology {
 		Edges:      []patterns.Edge{{From: patterns.Client, To: "shop"}, {From: "shop", To: "payments"}},
 		Entry:      "shop",
 		Downstream: "payments",
+		Controls:   map[string][]string{"shop": {"checkout", "cart"}},
 	}
 }
 

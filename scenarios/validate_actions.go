@@ -83,7 +83,7 @@ func (v *validator) actionTarget(a actions.Action, p string) {
 // offering says which services of a pattern offer controls.
 func offering(pattern string, services []string) string {
 	if len(services) == 0 {
-		return fmt.Sprintf("pattern %s has none", pattern)
+		return fmt.Sprintf("pattern %s offers none", pattern)
 	}
-	return fmt.Sprintf("pattern %s: %s", pattern, listOrNone(services))
+	return fmt.Sprintf("pattern %s offers controls on %s", pattern, listOrNone(services))
 }
