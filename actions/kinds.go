@@ -2,7 +2,8 @@ package actions
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -15,21 +16,13 @@ var kinds = map[string]func() Action{
 // New returns an action of the named kind with its default attributes,
 // ready to have a scenario's YAML decoded onto it.
 func New(kind string) (Action, error) {
-	mk, ok := kinds[kind]
-	if !ok {
-		return nil, fmt.Errorf("unknown action kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
+	if mk, ok := kinds[kind]; ok {
+		a := mk()
+		a.Base().Kind = kind
+		return a, nil
 	}
-	a := mk()
-	a.Base().Kind = kind
-	return a, nil
+	return nil, fmt.Errorf("unknown action kind %q (known: %s)", kind, strings.Join(Kinds(), ", "))
 }
 
 // Kinds lists every action kind, sorted.
-func Kinds() []string {
-	out := make([]string, 0, len(kinds))
-	for k := range kinds {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func Kinds() []string { return slices.Sorted(maps.Keys(kinds)) }
