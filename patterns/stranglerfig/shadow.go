@@ -18,9 +18,11 @@ type shadower struct {
 	slots   chan struct{}
 	differ  *differ
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ctx     context.Context
+	cancel  context.CancelFunc
+	mu      sync.Mutex // guards stopped and wg.Add against stop's Wait
+	stopped bool
+	wg      sync.WaitGroup
 }
 
 func newShadower(f *facade, cfg ShadowConfig) *shadower {
@@ -35,6 +37,12 @@ func (s *shadower) offer(r *route, uri, user string, primary reply) {
 	case s.slots <- struct{}{}:
 	default:
 		s.f.m.shadowDropped.Inc()
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		<-s.slots
 		return
 	}
 	s.f.m.shadowSent.Inc()
@@ -87,7 +95,11 @@ func (s *shadower) shadow(r *route, uri, user string, primary reply) {
 	}
 }
 
+// stop cancels the copies in flight, waits for them, and sends no more.
 func (s *shadower) stop() {
+	s.mu.Lock()
+	s.stopped = true
+	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
 }
