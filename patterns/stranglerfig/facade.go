@@ -3,7 +3,6 @@ package stranglerfig
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -132,9 +131,6 @@ func (f *facade) call(ctx context.Context, method, url, user string, body []byte
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return reply{}, fmt.Errorf("reading answer: %w", err)
-	}
-	if resp.StatusCode == 0 {
-		return reply{}, errors.New("no status")
 	}
 	return reply{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: b}, nil
 }
