@@ -274,6 +274,12 @@ func TestKinds(t *testing.T) {
 			revert: []string{"DELETE /_faultline/faults/f"},
 		},
 		{
+			yaml:   "kind: http_corrupt\n" + svc + "field: price\nrate: 0.05\n",
+			on:     faults.OnService,
+			apply:  []string{`PUT /_faultline/faults/f {"kind":"corrupt","rate":0.05,"field":"price"}`},
+			revert: []string{"DELETE /_faultline/faults/f"},
+		},
+		{
 			yaml:   "kind: kill\n" + svc,
 			on:     faults.OnService,
 			apply:  []string{"kill api"},
@@ -479,6 +485,9 @@ func TestValidate(t *testing.T) {
 		{"kind: http_delay\n" + svc, "delay: must be > 0"},
 		{"kind: http_delay\n" + svc + "delay: 1s\njitter: -1s\n", "jitter:"},
 		{"kind: http_abort\n" + svc + "rate: -0.5\n", "rate:"},
+		{"kind: http_corrupt\n" + svc, "field: required"},
+		{"kind: http_corrupt\n" + svc + "field: price\nrate: 1.5\n", "rate:"},
+		{"kind: http_corrupt\n" + edge + "field: price\n", `target: "a->b" must be a service`},
 		{"kind: kill\n" + svc, ""},
 		{"kind: kill\nname: f\ntarget: api\n", "duration: must be > 0"},
 		{"kind: restart\nname: f\ntarget: api\n", ""},
@@ -510,7 +519,7 @@ func TestNew(t *testing.T) {
 		t.Errorf("New(unknown) = %v, want an error listing the kinds", err)
 	}
 	kinds := faults.Kinds()
-	if !slices.IsSorted(kinds) || len(kinds) != 15 {
+	if !slices.IsSorted(kinds) || len(kinds) != 16 {
 		t.Errorf("Kinds() = %v", kinds)
 	}
 	f, err := faults.New("latency")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -114,6 +115,11 @@ func (t Topology) check() error {
 	if t.Downstream != "" && !t.HasService(t.Downstream) {
 		bad("downstream %q is not a service of the topology", t.Downstream)
 	}
+	for svc := range t.Controls {
+		if !t.HasService(svc) {
+			bad("controls of %q, which is not a service of the topology", svc)
+		}
+	}
 	if t.StateService != "" || t.StateMetric != "" || len(t.StateNames) > 0 {
 		if !t.HasService(t.StateService) || t.StateMetric == "" || len(t.StateNames) == 0 {
 			bad("a state band needs StateService (one of the services), StateMetric and StateNames; got %q, %q, %v",
@@ -137,6 +143,7 @@ func (d *defined[C]) Topology() Topology {
 	t.StateNames = slices.Clone(t.StateNames)
 	t.Gauges = slices.Clone(t.Gauges)
 	t.Counters = slices.Clone(t.Counters)
+	t.Controls = maps.Clone(t.Controls)
 	return t
 }
 

@@ -77,6 +77,10 @@ type Topology struct {
 	// what the pattern did, such as records shipped and dropped; reports
 	// list their totals.
 	Counters []string
+	// Controls names, per service, what a scenario's timeline actions may
+	// steer on it (package actions): a facade's routes, say. An action
+	// naming a service or a control not listed here is refused.
+	Controls map[string][]string
 }
 
 // HasService reports whether name is one of the topology's services.
@@ -93,6 +97,16 @@ func (t Topology) HasService(name string) bool {
 func (t Topology) HasEdge(e Edge) bool {
 	for _, x := range t.Edges {
 		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// HasControl reports whether service offers the named control.
+func (t Topology) HasControl(service, name string) bool {
+	for _, c := range t.Controls[service] {
+		if c == name {
 			return true
 		}
 	}

@@ -35,6 +35,7 @@ type htmlReport struct {
 	Counters  []htmlRow  // the pattern's counters, totals over the run
 	SLOs      []htmlSLO
 	Faults    []htmlFault
+	Actions   []htmlAction
 	Timings   []htmlTiming
 	Plots     []htmlPlot
 	Results   []htmlResult
@@ -100,6 +101,9 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 		rep.SLOs = append(rep.SLOs, sloRows(v)...)
 		for _, f := range v.Faults {
 			rep.Faults = append(rep.Faults, faultRow(v.Name, f))
+		}
+		for _, a := range v.Actions {
+			rep.Actions = append(rep.Actions, actionRow(v.Name, a))
 		}
 		if v.Results != "" {
 			rep.Results = append(rep.Results, htmlResult{Variant: v.Name, File: v.Results})

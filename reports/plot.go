@@ -69,13 +69,14 @@ var (
 	}
 )
 
-// stateColor colors a pattern state: closed green, open red, half-open amber.
+// stateColor colors a pattern state: closed green, open (or rolled back)
+// red, half-open amber.
 func stateColor(name string, i int) color.Color {
 	n := strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(name))
 	switch n {
 	case "closed", "ok", "healthy":
 		return color.NRGBA{R: 80, G: 175, B: 90, A: 255}
-	case "open", "tripped":
+	case "open", "tripped", "rolledback":
 		return color.NRGBA{R: 215, G: 50, B: 50, A: 255}
 	case "halfopen", "probing":
 		return color.NRGBA{R: 240, G: 170, B: 30, A: 255}

@@ -47,6 +47,21 @@ func TestBulkheadContainsTheBlastRadiusOnDocker(t *testing.T) {
 	checkBulkheadContains(t, runVariantsOn(t, tb, s, 0.4))
 }
 
+// TestStranglerFigRollsBackOnDocker is the strangler-fig scenario with the
+// assertions of TestStranglerFigRollsBack, on Docker: the shifts reach the
+// facade's container through its published admin port.
+func TestStranglerFigRollsBackOnDocker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: runs a scenario on Docker for ~20s")
+	}
+	tb := dockertest.Testbed(t)
+	s, err := scenarios.Resolve("strangler-fig", catalog.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkStranglerFig(t, runVariantsOn(t, tb, s, 0.8))
+}
+
 // TestAmbassadorBudgetPreventsMetastableFailureOnDocker is the ambassador
 // scenario with the assertions of its local twin, on Docker. Its variants
 // run in turn: twelve containers at once, one of them in a retry storm,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/faults/actions"
 	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/scenarios/sampler"
 	"github.com/faultline/faultline/scenarios/traffic"
@@ -20,32 +21,41 @@ import (
 // together with startObservers, and one call to Stop ends them all.
 type observers struct {
 	timeline     *faults.Timeline
+	plan         *actions.Plan
+	stopPlan     context.CancelFunc
 	stopSampling context.CancelFunc
 	stopProgress func() // returns once the display has stopped
 	wg           sync.WaitGroup
 
 	// Set by the goroutines, read after wg.Wait.
 	timelineErr error
+	planErr     error
 	series      []model.Series
 	sampleErr   error
 }
 
 // observed is what the observers recorded.
 type observed struct {
-	records []faults.Record // what happened to each fault, in order
-	series  []model.Series  // the sampled metrics
+	records []faults.Record  // what happened to each fault, in order
+	actions []actions.Record // what happened to each action, in order
+	series  []model.Series   // the sampled metrics
 	// timelineErr is the timeline's own error: failed steps, each also on
-	// its fault's record.
+	// its fault's record; and the actions' failed steps.
 	timelineErr error
 }
 
-// startObservers starts the fault timeline and the sampler on dep, both
-// aligned on start (when the attack's load begins), and the progress
+// startObservers starts the fault timeline, the plan of actions and the
+// sampler on dep, all aligned on start (when the attack's load begins), and the progress
 // display of variant's attack on o.Progress.
-func startObservers(ctx context.Context, dep testbeds.Deployment, fs []faults.Fault, a *traffic.Attack, start time.Time, variant string, o Options) *observers {
+func startObservers(ctx context.Context, dep testbeds.Deployment, s *Scenario, a *traffic.Attack, start time.Time, variant string, o Options) *observers {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
-	ob := &observers{timeline: faults.NewTimeline(fs), stopSampling: stopSampling}
-	ob.wg.Add(2)
+	planCtx, stopPlan := context.WithCancel(ctx)
+	ob := &observers{timeline: faults.NewTimeline(s.Faults), stopSampling: stopSampling, plan: actions.NewPlan(s.Actions), stopPlan: stopPlan}
+	ob.wg.Add(3)
+	go func() {
+		defer ob.wg.Done()
+		ob.planErr = ob.plan.Run(planCtx, dep, start)
+	}()
 	go func() {
 		defer ob.wg.Done()
 		ob.timelineErr = ob.timeline.Run(ctx, dep, start, nil)
@@ -66,9 +76,13 @@ func startObservers(ctx context.Context, dep testbeds.Deployment, fs []faults.Fa
 func (ob *observers) Stop(ctx context.Context) (observed, error) {
 	ob.stopProgress()
 	revertErr := ob.timeline.RevertAll(context.WithoutCancel(ctx))
+	ob.stopPlan()
 	ob.stopSampling()
 	ob.wg.Wait()
-	seen := observed{records: ob.timeline.Records(), series: ob.series, timelineErr: ob.timelineErr}
+	seen := observed{records: ob.timeline.Records(), actions: ob.plan.Records(), series: ob.series, timelineErr: ob.timelineErr}
+	if ob.planErr != nil && !errors.Is(ob.planErr, context.Canceled) {
+		seen.timelineErr = errors.Join(seen.timelineErr, ob.planErr)
+	}
 	return seen, errors.Join(revertErr, ob.sampleErr)
 }
 

@@ -56,6 +56,7 @@ type rawScenario struct {
 	Scenario `yaml:",inline"`
 	Variants []rawVariant `yaml:"variants"`
 	Faults   []ast.Node   `yaml:"faults"`
+	Actions  []ast.Node   `yaml:"actions"`
 	Sweep    *rawSweep    `yaml:"sweep"`
 }
 

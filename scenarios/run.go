@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,11 +146,12 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		return rv, err
 	}
 
-	obs := startObservers(ctx, dep, s.Faults, attack, plan.Start, v.Name, o)
+	obs := startObservers(ctx, dep, s, attack, plan.Start, v.Name, o)
 	windows, loadErr := drive(ctx, attack, raw)
 	seen, stopErr := obs.Stop(ctx)
 	rv.Windows, rv.Series = windows, seen.series
 	recordFaults(rv.Faults, seen.records)
+	recordActions(rv.Actions, seen.actions)
 
 	if ctx.Err() != nil {
 		rv.Partial = true
@@ -187,12 +189,15 @@ func reportVariant(s *Scenario, v Variant) *model.Variant {
 		rv.StateSeries, rv.StateService = topo.StateMetric, topo.StateService
 	}
 	for _, t := range s.Load.Targets {
-		rv.Routes = append(rv.Routes, t.Name)
+		if !slices.Contains(rv.Routes, t.Name) { // targets sharing a name are one route
+			rv.Routes = append(rv.Routes, t.Name)
+		}
 	}
 	for _, f := range s.Faults {
 		b := f.Base()
 		rv.Faults = append(rv.Faults, model.FaultEvent{Name: b.Name, Kind: b.Kind, Target: b.Target, At: b.At, Duration: b.Duration})
 	}
+	rv.Actions = reportActions(s.Actions)
 	return rv
 }
 

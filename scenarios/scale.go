@@ -10,10 +10,10 @@ import (
 )
 
 // Scaled returns a copy of the scenario with its timeline stretched by f:
-// the load's duration, every stage's duration and every fault's start and
-// duration are multiplied by f (0.1 runs a 60s scenario in 6s). Rates,
-// timeouts, the window, SLO thresholds and the pattern's configuration are
-// left alone. Faults still end when the load does at the latest. A factor
+// the load's duration, every stage's duration, every fault's start and
+// duration and every action's time are multiplied by f (0.1 runs a 60s
+// scenario in 6s). Rates, timeouts, the window, SLO thresholds and the
+// pattern's configuration are left alone. Faults still end when the load does at the latest. A factor
 // that is not a positive finite number gives an unscaled copy.
 //
 // The copy shares nothing it changes with s; variant configurations are
@@ -47,7 +47,7 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 		c.Faults = make([]faults.Fault, len(s.Faults))
 	}
 	for i, x := range s.Faults {
-		y := copyFault(x)
+		y := shallowCopy(x)
 		b := y.Base()
 		b.At = scaleDuration(b.At, f)
 		b.Duration = scaleDuration(b.Duration, f)
@@ -63,6 +63,15 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 			}
 		}
 		c.Faults[i] = y
+	}
+	c.Actions = slices.Clone(s.Actions)
+	for i, x := range s.Actions {
+		y := shallowCopy(x)
+		y.Base().At = scaleDuration(x.Base().At, f)
+		if total > 0 {
+			y.Base().At = min(y.Base().At, total)
+		}
+		c.Actions[i] = y
 	}
 	return &c
 }
@@ -82,17 +91,18 @@ func scaleDuration(d time.Duration, f float64) time.Duration {
 	return time.Duration(x)
 }
 
-// copyFault returns a shallow copy of a fault (a pointer to its kind's
-// struct), so the copy's timing can change without touching the original.
-func copyFault(f faults.Fault) faults.Fault {
-	v := reflect.ValueOf(f)
+// shallowCopy returns a shallow copy of a timeline entry (a pointer to its
+// kind's struct), so the copy's timing can change without touching the
+// original.
+func shallowCopy[T any](x T) T {
+	v := reflect.ValueOf(x)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return f
+		return x
 	}
 	n := reflect.New(v.Elem().Type())
 	n.Elem().Set(v.Elem())
-	if c, ok := n.Interface().(faults.Fault); ok {
+	if c, ok := n.Interface().(T); ok {
 		return c
 	}
-	return f
+	return x
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/faults/actions"
 	"github.com/faultline/faultline/patterns"
 )
 
@@ -17,7 +18,10 @@ type Scenario struct {
 	Variants    []Variant      `yaml:"variants"`
 	Load        Load           `yaml:"load"`
 	Faults      []faults.Fault `yaml:"-"` // decoded per kind by Parse
-	SLOs        []SLO          `yaml:"slo"`
+	// Actions are the timeline's steps that steer the topology (a
+	// migration's shifts), decoded per kind by Parse.
+	Actions []actions.Action `yaml:"-"`
+	SLOs    []SLO            `yaml:"slo"`
 	// Sweep, when set, expanded into variants appended to Variants.
 	Sweep *Sweep `yaml:"-"`
 

@@ -55,6 +55,7 @@ func validate(d *specDecoder, raw *rawScenario, cat patterns.Catalog) *Scenario 
 	v.load()
 	v.variants(raw.Variants)
 	v.faults(raw.Faults)
+	v.actions(raw.Actions)
 	v.sweep(raw.Sweep, raw.Variants)
 	v.slos()
 	return v.s

@@ -29,14 +29,8 @@ func (v *validator) faults(raw []ast.Node) {
 		if name, ok := scalarText(v.resolve(v.findKey(n, "name", 0), p+".name")); ok {
 			v.faultNames = append(v.faultNames, name)
 		}
-		kn := v.findKey(n, "kind", 0)
-		if kn == nil {
-			v.report(p+".kind", "missing kind (known: %s)", strings.Join(faults.Kinds(), ", "))
-			continue
-		}
-		kind, ok := scalarText(v.resolve(kn, p+".kind"))
+		kind, kn, ok := v.kind(n, p, "fault", faults.Kinds())
 		if !ok {
-			v.problemAt(kn, p+".kind", "want a fault kind, got %s (known: %s)", describe(kn), strings.Join(faults.Kinds(), ", "))
 			continue
 		}
 		f, err := faults.New(kind)
@@ -69,6 +63,30 @@ func (v *validator) faults(raw []ast.Node) {
 		v.fieldErrors(p, f.Validate())
 	}
 	v.exclusive()
+}
+
+// kind returns the kind written in the mapping n at path p, and its node;
+// what names the timeline entry ("fault", "action") in messages, known its
+// kinds. A missing or non-scalar kind is reported, and ok is false.
+func (v *validator) kind(n ast.Node, p, what string, known []string) (kind string, kn ast.Node, ok bool) {
+	kn = v.findKey(n, "kind", 0)
+	if kn == nil {
+		v.report(p+".kind", "missing kind (known: %s)", strings.Join(known, ", "))
+		return "", nil, false
+	}
+	kind, ok = scalarText(v.resolve(kn, p+".kind"))
+	if !ok {
+		v.problemAt(kn, p+".kind", "want %s %s kind, got %s (known: %s)", article(what), what, describe(kn), strings.Join(known, ", "))
+	}
+	return kind, kn, ok
+}
+
+// article is "a" or "an" before word.
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // exclusiveKinds change a proxy's or a service's whole state, so two of

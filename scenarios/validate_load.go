@@ -147,7 +147,7 @@ func (v *validator) targets() {
 		v.report("load.targets", "at least one target is required")
 		return
 	}
-	seen := make(map[string]string)
+	seen := make(map[string]namedTarget)
 	routes := make(map[string]string) // "METHOD path" -> target path
 	for i := range l.Targets {
 		t := &l.Targets[i]
@@ -186,10 +186,12 @@ func (v *validator) targets() {
 		} else if t.Name == "" {
 			v.report(p+".name", "empty name")
 		}
-		if other, dup := seen[t.Name]; dup && t.Name != "" {
-			v.report(p+".name", "duplicate target name %q (also %s)", t.Name, other)
-		} else {
-			seen[t.Name] = p
+		// Targets sharing a name are one route in reports (the users of
+		// one route, each with its own key, say), so they share a method.
+		if other, dup := seen[t.Name]; dup && t.Name != "" && other.method != t.Method {
+			v.report(p+".name", "target name %q is also %s's, with method %s: one route has one method", t.Name, other.path, other.method)
+		} else if !dup {
+			seen[t.Name] = namedTarget{p, t.Method}
 		}
 		// Results carry only method and URL: two routes on the same pair
 		// could not be told apart.
@@ -227,3 +229,6 @@ func sortedHeaderNames(h map[string]string) []string {
 	slices.Sort(names)
 	return names
 }
+
+// namedTarget is where a route's name was first given, and its method.
+type namedTarget struct{ path, method string }

@@ -2,6 +2,9 @@
 // error status, delaying a request, or aborting its connection without an
 // answer. Toxiproxy works on TCP and cannot do any of this per request.
 //
+// It can also corrupt one field of a JSON answer, as a new implementation
+// with a bug would: the answer is well-formed, its status 200, its value wrong.
+//
 // An Injector wraps a service's application handler. It serves a small admin
 // API under Prefix and applies the active rules to every other request:
 //
@@ -41,9 +44,10 @@ const Prefix = "/_faultline/faults"
 
 // Rule kinds.
 const (
-	KindError = "error" // answer Status with body "injected fault"
-	KindDelay = "delay" // wait Delay ± Jitter before serving
-	KindAbort = "abort" // close the connection without an answer
+	KindError   = "error"   // answer Status with body "injected fault"
+	KindDelay   = "delay"   // wait Delay ± Jitter before serving
+	KindAbort   = "abort"   // close the connection without an answer
+	KindCorrupt = "corrupt" // change Field of the JSON answer to a wrong value
 )
 
 // Body is the body of an injected error answer.
@@ -57,6 +61,7 @@ type Rule struct {
 	Status int           `json:"status,omitempty"`
 	Delay  time.Duration `json:"delay,omitempty"`
 	Jitter time.Duration `json:"jitter,omitempty"`
+	Field  string        `json:"field,omitempty"` // KindCorrupt: a top-level key of the JSON answer
 }
 
 // Validate checks r. A problem is a *field.Error naming the offending
@@ -78,8 +83,12 @@ func (r Rule) Validate() error {
 			return field.Errorf("jitter", "must be >= 0, got %v", r.Jitter)
 		}
 	case KindAbort:
+	case KindCorrupt:
+		if r.Field == "" {
+			return field.Errorf("field", "required: the key of the JSON answer to corrupt")
+		}
 	default:
-		return field.Errorf("kind", "must be %q, %q or %q, got %q", KindError, KindDelay, KindAbort, r.Kind)
+		return field.Errorf("kind", "must be %q, %q, %q or %q, got %q", KindError, KindDelay, KindAbort, KindCorrupt, r.Kind)
 	}
 	return nil
 }
@@ -97,7 +106,9 @@ func (r Rule) Validate() error {
 //     wait ends early, without an answer, if the request's context is done);
 //   - if an abort rule hit, the connection is closed without an answer;
 //   - if an error rule hit, the first such rule by name answers its status;
-//   - otherwise the wrapped handler serves the request.
+//   - otherwise the wrapped handler serves the request; if a corrupt rule
+//     hit, the first such rule by name changes its field in the answer
+//     (see corrupt.go).
 //
 // Note that Go's http.Transport transparently retries an idempotent request
 // whose reused keep-alive connection is closed before any answer, so Go
@@ -205,6 +216,8 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		abort(w)
 	case p.status != 0:
 		http.Error(w, Body, p.status)
+	case p.corrupt != "":
+		serveCorrupted(in.next, w, r, p.corrupt)
 	default:
 		in.next.ServeHTTP(w, r)
 	}
@@ -212,9 +225,10 @@ func (in *Injector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // plan is what the active rules decided for one request.
 type plan struct {
-	delay  time.Duration
-	abort  bool
-	status int
+	delay   time.Duration
+	abort   bool
+	status  int
+	corrupt string // the JSON field to corrupt
 }
 
 func (in *Injector) draw() plan {
@@ -239,6 +253,10 @@ func (in *Injector) draw() plan {
 		case KindError:
 			if hit && p.status == 0 {
 				p.status = r.Status
+			}
+		case KindCorrupt:
+			if hit && p.corrupt == "" {
+				p.corrupt = r.Field
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/patterns/sidecar"
+	"github.com/faultline/faultline/patterns/stranglerfig"
 )
 
 // All returns every pattern.
@@ -22,5 +23,6 @@ func All() patterns.Catalog {
 		sidecar.New(),
 		bulkhead.New(),
 		apigateway.New(),
+		stranglerfig.New(),
 	}
 }

@@ -65,12 +65,13 @@ type Variant struct {
 	// SLO results are shown but do not decide the verdict.
 	ReportOnly bool `json:"report_only,omitempty"`
 
-	Windows []Window     `json:"windows"` // per route per window, ordered by Start, then Route
-	Faults  []FaultEvent `json:"faults"`
-	Series  []Series     `json:"series"`            // sampled service metrics
-	Results string       `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
-	Partial bool         `json:"partial"`
-	Error   string       `json:"error,omitempty"`
+	Windows []Window      `json:"windows"` // per route per window, ordered by Start, then Route
+	Faults  []FaultEvent  `json:"faults"`
+	Actions []ActionEvent `json:"actions,omitempty"` // the timeline's steering steps
+	Series  []Series      `json:"series"`            // sampled service metrics
+	Results string        `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
+	Partial bool          `json:"partial"`
+	Error   string        `json:"error,omitempty"`
 
 	Headline Headline    `json:"headline"`
 	SLOs     []SLOResult `json:"slos"`

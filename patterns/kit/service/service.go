@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/faultline/faultline/faults/actions/control"
 	"github.com/faultline/faultline/faults/httpfault"
 )
 
@@ -31,9 +32,18 @@ const (
 	FaultsPath  = httpfault.Prefix
 )
 
+// Controlled is an application handler with controls that timeline
+// actions steer (actions/control): Wrap serves its Control handler under
+// control.Prefix, beside the fault admin API and, like it, outside the
+// fault injector and the request metrics.
+type Controlled interface {
+	Control() http.Handler
+}
+
 // Wrap serves app as the service called name: /metrics from reg, /healthz,
-// the fault admin API, and app behind request metrics and the fault
-// injector. Health and metrics are never subject to injected faults.
+// the fault admin API, app's controls when it is Controlled, and app behind
+// request metrics and the fault injector. Health, metrics and controls are
+// never subject to injected faults.
 func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) http.Handler {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name:        "faultline_http_requests_total",
@@ -83,6 +93,9 @@ func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) h
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	if c, ok := app.(Controlled); ok {
+		mux.Handle(control.Prefix+"/", c.Control())
+	}
 	mux.Handle("/", instrumented)
 	return mux
 }
