@@ -1,0 +1,24 @@
+package reports
+
+import "github.com/faultline/faultline/reports/model"
+
+// bytesRoutes draws the mean response size of each route over time; nil
+// with a single route or when no answer had a body.
+func (d *plotData) bytesRoutes() *figure {
+	sized := false
+	for _, vd := range d.variants {
+		for _, w := range vd.v.Windows {
+			sized = sized || w.Bytes > 0
+		}
+	}
+	if !sized {
+		return nil
+	}
+	ss := d.routeSeries(func(s *model.Slot) (float64, bool) { return s.MeanBytes() })
+	if ss == nil {
+		return nil
+	}
+	return d.lineFigure("bytes-routes", "Response size per route",
+		"Mean body size of the 2xx answers in each window, one line per route (the raw results' BytesIn).",
+		yAxis{label: "bytes per answer", rng: zeroRange}, ss)
+}
