@@ -1,6 +1,12 @@
 package reports
 
-import "github.com/faultline/faultline/reports/model"
+import (
+	"strconv"
+
+	"gonum.org/v1/plot"
+
+	"github.com/faultline/faultline/reports/model"
+)
 
 // bytesRoutes draws the mean response size of each route over time; nil
 // with a single route or when no answer had a body.
@@ -20,5 +26,18 @@ func (d *plotData) bytesRoutes() *figure {
 	}
 	return d.lineFigure("bytes-routes", "Response size per route",
 		"Mean body size of the 2xx answers in each window, one line per route (the raw results' BytesIn).",
-		yAxis{label: "bytes per answer", rng: zeroRange}, ss)
+		yAxis{label: "bytes per answer", rng: zeroRange, ticks: byteTicks{}}, ss)
+}
+
+// byteTicks are gonum's default ticks, labelled as plain numbers.
+type byteTicks struct{}
+
+func (byteTicks) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'f', -1, 64)
+		}
+	}
+	return ts
 }

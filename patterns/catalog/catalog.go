@@ -8,6 +8,7 @@ package catalog
 import (
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/ambassador"
+	"github.com/faultline/faultline/patterns/bff"
 	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/patterns/sidecar"
@@ -20,5 +21,6 @@ func All() patterns.Catalog {
 		ambassador.New(),
 		sidecar.New(),
 		bulkhead.New(),
+		bff.New(),
 	}
 }
