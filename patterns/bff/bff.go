@@ -103,16 +103,16 @@ func (c *Config) APIConfig() BFFConfig {
 
 // New returns the bff pattern. Its defaults:
 //
-//   - web BFF: 400ms per downstream call; 12 workers, a queue of 12
+//   - web BFF: 600ms per downstream call; 12 workers, a queue of 12
 //     (250ms). It calls all four downstreams and keeps their whole answers.
-//   - mobile BFF: 200ms per call; 5 workers, a queue of 5 (100ms). It calls
+//   - mobile BFF: 300ms per call; 5 workers, a queue of 5 (100ms). It calls
 //     catalog, reviews and inventory and keeps a summary of each.
-//   - api (baseline): 17 workers, a queue of 17 (250ms), 400ms per call:
+//   - api (baseline): 17 workers, a queue of 17 (250ms), 600ms per call:
 //     the two BFFs' together; the web's answer for both kinds.
 //   - ingress: 256 workers, a queue of 256 (1s).
-//   - catalog, reviews, inventory: ~60ms log-normal service time, 32
+//   - catalog, reviews, inventory: ~100ms log-normal service time, 32
 //     workers, a queue of 64; answers of 1500, 2000 and 200 bytes.
-//   - recommendations: ~150ms (a model scoring), 32 workers, a queue of 64;
+//   - recommendations: ~250ms (a model scoring), 32 workers, a queue of 64;
 //     1200-byte answers.
 //
 // Its baseline is the general-purpose API: BFFs off.
@@ -180,14 +180,14 @@ func defaults() *Config {
 	return &Config{
 		BFFs: BFFsConfig{
 			Enabled: true,
-			Web:     BFFConfig{Timeout: 400 * time.Millisecond, Capacity: service.Capacity{Workers: 12, Queue: 12, QueueTimeout: 250 * time.Millisecond}},
-			Mobile:  BFFConfig{Timeout: 200 * time.Millisecond, Capacity: service.Capacity{Workers: 5, Queue: 5, QueueTimeout: 100 * time.Millisecond}},
+			Web:     BFFConfig{Timeout: 600 * time.Millisecond, Capacity: service.Capacity{Workers: 12, Queue: 12, QueueTimeout: 250 * time.Millisecond}},
+			Mobile:  BFFConfig{Timeout: 300 * time.Millisecond, Capacity: service.Capacity{Workers: 5, Queue: 5, QueueTimeout: 100 * time.Millisecond}},
 		},
 		Ingress:         service.Capacity{Workers: 256, Queue: 256, QueueTimeout: time.Second},
-		Catalog:         dep(60*time.Millisecond, 1500),
-		Reviews:         dep(60*time.Millisecond, 2000),
-		Inventory:       dep(60*time.Millisecond, 200),
-		Recommendations: dep(150*time.Millisecond, 1200),
+		Catalog:         dep(100*time.Millisecond, 1500),
+		Reviews:         dep(100*time.Millisecond, 2000),
+		Inventory:       dep(100*time.Millisecond, 200),
+		Recommendations: dep(250*time.Millisecond, 1200),
 	}
 }
 
