@@ -74,7 +74,8 @@ func checkBFFKeepsTroubleWithItsKind(t *testing.T, got map[string]*model.Variant
 	} {
 		for _, b := range c.bounds {
 			if v, ok := measure(t, c.v, b.q); !ok || v < b.min || v > b.max {
-				t.Errorf("%s: %s %s %s on %s = %.3f (measured: %v), want in [%g, %g]", c.v.Name, b.q.Metric, b.q.Phase, b.q.Fault, b.q.Route, v, ok, b.min, b.max)
+				t.Errorf("%s: %s %s %s on %s = %.3f (measured: %v), want in [%g, %g]; errors over the run: %v",
+					c.v.Name, b.q.Metric, b.q.Phase, b.q.Fault, b.q.Route, v, ok, b.min, b.max, routeErrors(c.v, b.q.Route))
 			}
 		}
 		if v, ok := measure(t, c.v, model.Query{Metric: "success", Phase: "before"}); !ok || v < 0.9 {
@@ -108,4 +109,17 @@ func checkCallsPerRequest(t *testing.T, v *model.Variant, want map[string]float6
 			t.Errorf("%s: %s downstream calls per request = %.2f over %g requests, want %g", v.Name, kind, got, requests[kind], w)
 		}
 	}
+}
+
+// routeErrors sums a route's errors over the run, by status or class.
+func routeErrors(v *model.Variant, route string) map[string]int64 {
+	out := map[string]int64{}
+	for _, w := range v.Windows {
+		if route == "" || w.Route == route {
+			for k, n := range w.Errors {
+				out[k] += n
+			}
+		}
+	}
+	return out
 }
