@@ -178,10 +178,13 @@ func TestAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // a hanging downstream holds its case for the timeout
 			f := newFakes(t, tt.hang, tt.fail)
 			c := New().DefaultConfig().(*Config)
 			c.BFFs.Enabled = tt.enabled
-			c.BFFs.Web.Timeout, c.BFFs.Mobile.Timeout = 50*time.Millisecond, 50*time.Millisecond
+			// Wide, so that healthy calls make it on a loaded machine under
+			// the race detector (50ms did not).
+			c.BFFs.Web.Timeout, c.BFFs.Mobile.Timeout = time.Second, time.Second
 			reg := prometheus.NewRegistry()
 			h, stop, err := New().Handler(t.Context(), tt.service, c, f.env(reg))
 			if err != nil {
