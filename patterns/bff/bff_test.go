@@ -14,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/service"
 )
@@ -39,13 +40,11 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := p.DefaultConfig().(*Config)
 			tt.mutate(c)
-			err := p.Validate(c)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Errorf("unexpected error: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Errorf("error %v, want one containing %q", err, tt.wantErr)
+			var want []string
+			if tt.wantErr != "" {
+				want = []string{tt.wantErr}
 			}
+			testkit.ErrorContains(t, "Validate()", p.Validate(c), want)
 		})
 	}
 	if _, _, err := p.Handler(context.Background(), "nobody", p.DefaultConfig(), patterns.Env{}); err == nil {
