@@ -60,6 +60,8 @@ func formatValue(x float64, u model.Unit) string {
 		return formatSeconds(x)
 	case model.PerSecond:
 		return formatNumber(x) + "/s"
+	case model.Bytes:
+		return formatNumber(x) + " B"
 	default:
 		return formatNumber(x)
 	}

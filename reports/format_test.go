@@ -22,6 +22,8 @@ func TestFormatValue(t *testing.T) {
 		{123.456, model.PerSecond, "123/s"},
 		{1.5, model.Factor, "1.5"},
 		{0.0791, model.Factor, "0.0791"},
+		{1234.4, model.Bytes, "1234 B"},
+		{87.4, model.Bytes, "87.4 B"},
 	}
 	for _, tt := range tests {
 		if got := formatValue(tt.x, tt.u); got != tt.want {

@@ -33,6 +33,7 @@ type htmlReport struct {
 	Headline  []htmlRow
 	Sweep     *htmlSweep // nil without swept variants
 	Counters  []htmlRow  // the pattern's counters, totals over the run
+	Routes    []htmlRow  // per route over the run, response size included
 	SLOs      []htmlSLO
 	Faults    []htmlFault
 	Actions   []htmlAction
@@ -97,6 +98,7 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 	}
 	rep.Headline = headlineRows(vs)
 	rep.Counters = counterRows(vs)
+	rep.Routes = routeRows(vs)
 	for _, v := range vs {
 		rep.SLOs = append(rep.SLOs, sloRows(v)...)
 		for _, f := range v.Faults {

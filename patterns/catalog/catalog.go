@@ -9,6 +9,7 @@ import (
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/ambassador"
 	"github.com/faultline/faultline/patterns/apigateway"
+	"github.com/faultline/faultline/patterns/bff"
 	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
 	"github.com/faultline/faultline/patterns/sidecar"
@@ -24,5 +25,6 @@ func All() patterns.Catalog {
 		bulkhead.New(),
 		apigateway.New(),
 		stranglerfig.New(),
+		bff.New(),
 	}
 }

@@ -8,6 +8,7 @@ const (
 	Seconds   Unit = "seconds"    // thresholds written as durations ("300ms")
 	PerSecond Unit = "per-second" // a rate
 	Factor    Unit = "factor"     // a plain number
+	Bytes     Unit = "bytes"      // a size, written as a number of bytes
 )
 
 // MetricInfo describes a metric SLOs can assert on.
@@ -31,6 +32,7 @@ var Metrics = []MetricInfo{
 	{"calls_per_request", Factor, "backend calls the route's requests caused ÷ the route's requests (see CallsSuffix)"},
 	{"time_to_fail_fast", Seconds, "time from the fault's start until p99 is back under the bound of the healthy state before the first fault"},
 	{"time_to_recover", Seconds, "time from the fault's end until success, degraded share and p99 are back to the healthy levels before the first fault"},
+	{"bytes", Bytes, "mean body size of a 2xx answer, in bytes (what the client received)"},
 }
 
 // LookupMetric finds a metric by name.

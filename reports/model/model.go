@@ -90,6 +90,7 @@ type Window struct {
 	Count    int64            `json:"count"`
 	Success  int64            `json:"success"`          // 2xx answers (degraded included)
 	Degraded int64            `json:"degraded"`         // 2xx answers marked degraded (a fallback)
+	Bytes    int64            `json:"bytes,omitempty"`  // body bytes of the 2xx answers
 	Errors   map[string]int64 `json:"errors,omitempty"` // by status code ("503") or class ("timeout", "connection")
 	P50      time.Duration    `json:"p50"`
 	P90      time.Duration    `json:"p90"`
@@ -172,8 +173,9 @@ type Phase struct {
 	P90           time.Duration `json:"p90"`
 	P99           time.Duration `json:"p99"`
 	Max           time.Duration `json:"max"`
-	Rate          float64       `json:"rate"`          // client requests per second
-	Amplification float64       `json:"amplification"` // downstream requests ÷ client requests
+	Rate          float64       `json:"rate"`            // client requests per second
+	Amplification float64       `json:"amplification"`   // downstream requests ÷ client requests
+	Bytes         float64       `json:"bytes,omitempty"` // mean body size of a 2xx answer
 }
 
 // SLOResult is one SLO evaluated against one variant.

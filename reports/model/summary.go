@@ -55,7 +55,7 @@ type Query struct {
 // and times in seconds, rates per second, amplification as a factor). It
 // returns false when the value cannot be computed: an unknown metric, phase
 // or fault, no requests in the phase, a fail-fast or recovery that never
-// happened, no downstream counter, or amplification asked for one route of
+// happened, no downstream counter, no 2xx answer to size (bytes), or amplification asked for one route of
 // several (downstream requests cannot be attributed to a route).
 // time_to_fail_fast and time_to_recover ignore Phase and use the first fault
 // when Fault is empty.
@@ -107,6 +107,8 @@ func (v *Variant) Measure(q Query) (float64, bool) {
 		return p.Max.Seconds(), true
 	case "rate":
 		return p.Rate, true
+	case "bytes":
+		return p.Bytes, p.Success > 0
 	case "amplification":
 		if x.down == nil || (q.Route != "" && len(x.Routes()) > 1) {
 			return 0, false
@@ -152,7 +154,7 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 		p.From, p.To = spans[0].From, spans[len(spans)-1].To
 	}
 	h := NewHistogram()
-	var success, degraded int64
+	var success, degraded, bytes int64
 	var covered []Span
 	for _, sp := range spans {
 		c := Span{From: -1}
@@ -164,6 +166,7 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 			p.Requests += s.Count
 			success += s.Success
 			degraded += s.Degraded
+			bytes += s.Bytes
 			h.Merge(s.Latency)
 			if c.From < 0 {
 				c.From = s.Start
@@ -190,6 +193,9 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 	}
 	p.Success = ratio(success, p.Requests)
 	p.Degraded = ratio(degraded, p.Requests)
+	if success > 0 {
+		p.Bytes = float64(bytes) / float64(success)
+	}
 	p.P50 = h.Quantile(0.50)
 	p.P90 = h.Quantile(0.90)
 	p.P99 = h.Quantile(0.99)

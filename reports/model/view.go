@@ -83,6 +83,7 @@ type FaultSpan struct {
 type Slot struct {
 	Start                    time.Duration
 	Count, Success, Degraded int64
+	Bytes                    int64      // body bytes of the 2xx answers
 	Latency                  *Histogram // never nil; read only
 	merged                   bool       // Latency belongs to the slot
 }
@@ -93,6 +94,12 @@ func (s *Slot) SuccessRatio() float64 { return ratio(s.Success, s.Count) }
 // DegradedRatio is the share of the slot's requests answered from a
 // fallback.
 func (s *Slot) DegradedRatio() float64 { return ratio(s.Degraded, s.Count) }
+
+// MeanBytes is the mean body size of the slot's 2xx answers; false
+// without one.
+func (s *Slot) MeanBytes() (float64, bool) {
+	return float64(s.Bytes) / float64(max(s.Success, 1)), s.Success > 0
+}
 
 // ErrorRatio is the share of the slot's requests not answered 2xx.
 func (s *Slot) ErrorRatio() float64 { return ratio(s.Count-s.Success, s.Count) }
@@ -172,13 +179,14 @@ func (x *View) Slots(route string) []Slot {
 		j, ok := idx[w.Start]
 		if !ok {
 			idx[w.Start] = len(out)
-			out = append(out, Slot{Start: w.Start, Count: w.Count, Success: w.Success, Degraded: w.Degraded, Latency: h})
+			out = append(out, Slot{Start: w.Start, Count: w.Count, Success: w.Success, Degraded: w.Degraded, Bytes: w.Bytes, Latency: h})
 			continue
 		}
 		s := &out[j]
 		s.Count += w.Count
 		s.Success += w.Success
 		s.Degraded += w.Degraded
+		s.Bytes += w.Bytes
 		if !s.merged {
 			m := newSparse()
 			m.Merge(s.Latency)

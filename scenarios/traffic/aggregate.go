@@ -72,6 +72,7 @@ type Aggregator struct {
 // slot accumulates one route over one window.
 type slot struct {
 	count, success, degraded   int64
+	bytes                      int64 // body bytes of the 2xx answers
 	timeout, connection, other int64
 	codes                      map[uint16]int64
 	hist                       *model.Histogram
@@ -148,6 +149,7 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 		switch {
 		case r.Code >= 200 && r.Code < 300:
 			s.success++
+			s.bytes += int64(r.BytesIn)
 			a.success.Add(1)
 			if v := r.Headers[DegradedHeader]; len(v) > 0 && v[0] == "1" {
 				s.degraded++
@@ -252,6 +254,7 @@ func (a *Aggregator) close() {
 			Count:    s.count,
 			Success:  s.success,
 			Degraded: s.degraded,
+			Bytes:    s.bytes,
 		}
 		if s.hist != nil && s.hist.Count() > 0 {
 			w.P50 = s.hist.Quantile(0.50)

@@ -143,6 +143,7 @@ type Attack struct {
 	pacer     vegeta.Pacer
 	targeter  vegeta.Targeter
 	transport *http.Transport
+	bodies    *bodyCounter // fills each result's BytesIn
 	attacker  *vegeta.Attacker
 
 	ran atomic.Bool
@@ -163,29 +164,30 @@ func NewAttack(p Plan) (*Attack, error) {
 		return nil, err
 	}
 	transport := newTransport(p)
-	client := &http.Client{Transport: transport, Timeout: p.Timeout}
+	bodies := newBodyCounter(transport)
+	// The transport sets the connection bounds and keep-alive itself:
+	// Vegeta's options for them need its own *http.Transport, not a wrapper.
+	client := &http.Client{Transport: bodies, Timeout: p.Timeout}
 	return &Attack{
 		plan:      p,
 		pacer:     NewPacer(p.Stages),
 		targeter:  tr,
 		transport: transport,
+		bodies:    bodies,
 		attacker: vegeta.NewAttacker(
 			vegeta.Client(client),             // first: the options below edit it
 			vegeta.Redirects(vegeta.NoFollow), // load goes only where the plan says
 			vegeta.Timeout(p.Timeout),
-			vegeta.KeepAlive(true),
-			vegeta.Connections(p.Connections),
-			vegeta.MaxConnections(p.Connections),
 			vegeta.Workers(min(p.Workers, initialWorkers)),
 			vegeta.MaxWorkers(p.Workers),
-			vegeta.MaxBody(0), // bodies are not needed: keep raw results small
+			vegeta.MaxBody(0), // bodies are counted (bodies), not kept: raw results stay small
 		),
 	}, nil
 }
 
 // newTransport returns a transport for services on loopback: no proxy from
-// the environment, no compression, HTTP/1.1 keep-alive connections bounded
-// per host.
+// the environment, no compression (sizes are as sent), HTTP/1.1 keep-alive
+// connections bounded per host.
 func newTransport(p Plan) *http.Transport {
 	dialer := &net.Dialer{Timeout: p.Timeout, KeepAlive: 30 * time.Second}
 	return &http.Transport{
@@ -275,6 +277,7 @@ func (a *Attack) drive(ctx context.Context, agg *Aggregator, out *rawWriter, sta
 				results = nil
 				continue
 			}
+			a.bodies.fill(r)
 			out.encode(r)
 			agg.Add(r)
 		case now := <-tick.C:
@@ -310,6 +313,7 @@ func (a *Attack) drain(results <-chan *vegeta.Result, tick <-chan time.Time, out
 			if !ok {
 				return stopped
 			}
+			a.bodies.fill(r)
 			out.encode(r)
 			agg.Add(r)
 		case now := <-tick:

@@ -94,8 +94,14 @@ func testServer(t *testing.T) *server {
 		case <-r.Context().Done():
 		}
 	})
+	return serve(t, mux)
+}
+
+// serve serves h on a server on the in-memory network until the test ends.
+func serve(t *testing.T, h http.Handler) *server {
+	t.Helper()
 	s := &server{URL: "http://service.test", host: "service.test:80", conns: make(chan net.Conn), done: make(chan struct{})}
-	hs := &http.Server{Handler: mux}
+	hs := &http.Server{Handler: h}
 	go func() { _ = hs.Serve(s) }()
 	t.Cleanup(func() { _ = hs.Close() })
 	return s
