@@ -99,13 +99,18 @@ func writeFile(dir, name string, data []byte) error {
 
 // Load reads dir/summary.json back, so a report can be rendered again.
 func Load(dir string) (*model.Run, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	return LoadFile(filepath.Join(dir, SummaryFile))
+}
+
+// LoadFile reads a run's summary.json from path.
+func LoadFile(path string) (*model.Run, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load report: %w", err)
 	}
 	var r model.Run
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("load report %s: %w", filepath.Join(dir, SummaryFile), err)
+		return nil, fmt.Errorf("load report %s: %w", path, err)
 	}
 	return &r, nil
 }

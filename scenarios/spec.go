@@ -18,6 +18,8 @@ type Scenario struct {
 	Load        Load           `yaml:"load"`
 	Faults      []faults.Fault `yaml:"-"` // decoded per kind by Parse
 	SLOs        []SLO          `yaml:"slo"`
+	// Compare overrides the tolerances of faultline compare (compare.go).
+	Compare *Compare `yaml:"compare"`
 	// Sweep, when set, expanded into variants appended to Variants.
 	Sweep *Sweep `yaml:"-"`
 

@@ -21,10 +21,12 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var (
-		testbed string
-		out     string
-		seed    int64
-		scale   float64
+		testbed  string
+		out      string
+		seed     int64
+		scale    float64
+		repeat   int
+		baseline string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [SCENARIO...]",
@@ -47,9 +49,17 @@ func newRunCmd() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			opts := scenarios.Options{Testbed: tb, Scale: scale, Progress: cmd.ErrOrStderr()}
+			if repeat < 1 || repeat > scenarios.MaxRepeat {
+				return usageErr(fmt.Errorf("--repeat must be in [1, %d], got %d", scenarios.MaxRepeat, repeat))
+			}
+			opts := scenarios.Options{Testbed: tb, Scale: scale, Progress: cmd.ErrOrStderr(), Repeat: repeat}
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &seed
+			}
+			if baseline != "" {
+				if opts.Baseline, err = baselineFor(baseline, list); err != nil {
+					return usageErr(err)
+				}
 			}
 			return runAll(cmd, list, out, opts)
 		},
@@ -58,6 +68,8 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "out", "directory under which each run gets its own report directory")
 	cmd.Flags().Int64Var(&seed, "seed", 0, "override the scenario's seed")
 	cmd.Flags().Float64Var(&scale, "scale", 1, "multiply every load and fault duration by this (0.3 for a quick run)")
+	cmd.Flags().IntVar(&repeat, "repeat", 1, "run each variant this many times; headline numbers get their spread (median, min–max)")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "a stored run (directory or summary.json) of the same scenario to compare with; a number worse beyond tolerance fails the run")
 	return cmd
 }
 
@@ -107,6 +119,13 @@ func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts sce
 			code = exitSLOFailed
 		case !model.Verdict(run):
 			code = exitSLOFailed
+		}
+		if run != nil && run.Against != nil {
+			fmt.Fprintln(cmd.OutOrStdout(), reports.CompareLine(run.Against))
+			fmt.Fprintf(cmd.OutOrStdout(), "comparison: %s\n", filepath.Join(dir, reports.CompareFile))
+			if run.Against.Worse() {
+				code = exitSLOFailed
+			}
 		}
 	}
 	if code != exitOK {
