@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -30,7 +31,7 @@ var overlays = []overlay{
 		if s.Count == 0 {
 			return 0, false
 		}
-		return max(ms(s.Latency.Quantile(0.99)), 0.01), true
+		return math.Log10(max(ms(s.Latency.Quantile(0.99)), 0.01)), true
 	}},
 	{"success", "success per window", "success", func(s *model.Slot) (float64, bool) {
 		if s.Count == 0 {
@@ -48,10 +49,9 @@ func comparePlot(o overlay, name string, base, nw *model.Variant, window vg.Leng
 	p.X.Label.Text = "time since load start (s)"
 	p.Y.Label.Text = o.YLabel
 	if o.Metric == "p99" {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = logTicks{}
+		p.Y.Tick.Marker = logTicks{} // the values are log10(ms), as in the report's latency plot
 	} else {
-		p.Y.Min, p.Y.Max = 0, 1.05
+		p.Y.Tick.Marker = shareTicks
 	}
 	x := model.NewView(nw, 0)
 	var bands faultBands
@@ -82,6 +82,11 @@ func comparePlot(o overlay, name string, base, nw *model.Variant, window vg.Leng
 	}
 	if n == 0 {
 		return nil, nil
+	}
+	if o.Metric == "p99" {
+		p.Y.Min, p.Y.Max, _ = logRange(p.Y.Min, p.Y.Max)
+	} else {
+		p.Y.Min, p.Y.Max, _ = shareRange(0, 1)
 	}
 	p.Legend.Top = true
 	var buf bytes.Buffer

@@ -203,7 +203,7 @@ func judge(d *Delta) string {
 		return Better
 	}
 	d.Delta = d.New.Median - d.Base.Median
-	changed := !d.Tolerance.Allows(d.Base.Median, d.Delta)
+	changed := !d.Tolerance.Allows(d.Base.Median, d.New.Median)
 	if Testable(d.Base.N, d.New.N) {
 		d.Test = "u-test"
 		d.P = MannWhitneyP(d.Base.Values, d.New.Values)

@@ -4,15 +4,16 @@ import "math"
 
 // Tolerance is how far a headline number may move between two runs of the
 // same configuration before Compare calls it a change: the larger of Abs
-// (in the metric's unit) and Rel × |base value|.
+// (in the metric's unit) and Rel × the smaller of the two values (so that
+// 20ms → 1.5s and 1.5s → 20ms are the same change, either way).
 type Tolerance struct {
 	Abs float64 `json:"abs"`
 	Rel float64 `json:"rel"`
 }
 
-// Allows reports whether a change of delta from base is within t.
-func (t Tolerance) Allows(base, delta float64) bool {
-	return math.Abs(delta) <= max(t.Abs, t.Rel*math.Abs(base))
+// Allows reports whether a move from base to nw is within t.
+func (t Tolerance) Allows(base, nw float64) bool {
+	return math.Abs(nw-base) <= max(t.Abs, t.Rel*min(math.Abs(base), math.Abs(nw)))
 }
 
 // DefaultTolerances are the per-metric tolerances Compare uses unless the
