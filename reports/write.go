@@ -19,7 +19,7 @@ const (
 )
 
 // Write renders the run into dir (created if missing): summary.json,
-// report.html, junit.xml and the plots as PNG and SVG. It calls Summarize
+// summary.md, report.html, junit.xml and the plots as PNG and SVG. It calls Summarize
 // first, so the headline always matches the data, and drops NaN and infinite
 // samples from the series (JSON cannot hold them); SLO results are written
 // as they are in the run.
@@ -60,6 +60,14 @@ func Write(dir string, r *model.Run) error {
 		if err := writeFile(dir, p.Name+".svg", p.SVG); err != nil {
 			return err
 		}
+	}
+
+	var md bytes.Buffer
+	if err := WriteSummaryMarkdown(&md, r); err != nil {
+		return err
+	}
+	if err := writeFile(dir, SummaryMarkdown, md.Bytes()); err != nil {
+		return err
 	}
 
 	var html bytes.Buffer

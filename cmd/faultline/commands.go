@@ -107,6 +107,9 @@ func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts sce
 		if run != nil {
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
 			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
+			if err := appendStepSummary(dir); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "faultline:", err)
+			}
 		}
 		switch {
 		case cmd.Context().Err() != nil:
