@@ -100,11 +100,14 @@ func resolveAll(refs []string, tb testbeds.Testbed) ([]*scenarios.Scenario, erro
 // interrupt stops at once.
 func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts scenarios.Options) error {
 	code := exitOK
+	var suite []reports.IndexEntry
+	defer func() { writeIndex(cmd, out, suite) }()
 	for _, s := range list {
 		dir := filepath.Join(out, s.Name+"-"+time.Now().Format("20060102-150405"))
 		opts.Dir = dir
 		run, err := scenarios.Run(cmd.Context(), s, opts)
 		if run != nil {
+			suite = append(suite, reports.IndexEntry{Dir: dir, Run: run})
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
 			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
 			if err := appendStepSummary(dir); err != nil {

@@ -5,8 +5,12 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"github.com/faultline/faultline/reports"
 )
+
+// The CI-facing outputs of a run: the step summary, the suite index.
 
 // appendStepSummary appends the run's summary.md to the file named by
 // GITHUB_STEP_SUMMARY, when it is set (GitHub Actions shows it on the
@@ -32,4 +36,17 @@ func appendStepSummary(dir string) error {
 		return fmt.Errorf("step summary: %w", err)
 	}
 	return nil
+}
+
+// writeIndex writes the suite index beside the report directories of a
+// run of several scenarios and prints its path, last.
+func writeIndex(cmd *cobra.Command, out string, suite []reports.IndexEntry) {
+	if len(suite) < 2 {
+		return
+	}
+	if err := reports.WriteIndex(out, suite); err != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "faultline:", err)
+		return
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "index: %s\n", filepath.Join(out, reports.IndexFile))
 }
