@@ -11,7 +11,7 @@ var againstTmpl = template.Must(template.New("against").Parse(`<h2 id="against-b
 <p class="{{if .C.Worse}}fail{{else}}pass{{end}}">{{.Line}}</p>
 <p class="meta">Every headline number of this run against the baseline's (base started {{.BaseStarted}}); the numbers that moved beyond their tolerance are listed here, all of them with both runs' curves overlaid in <a href="compare.html">compare.html</a>.</p>
 {{if .Rows}}<table><tr><th>variant</th><th>fault</th><th>phase</th><th>route</th><th>metric</th><th>base</th><th>new</th><th>delta</th><th>tolerance</th><th>verdict</th></tr>
-{{range .Rows}}<tr><td>{{.Variant}}</td><td>{{.Fault}}</td><td>{{.Phase}}</td><td>{{.Route}}</td><td><code>{{.Metric}}</code></td><td class="num">{{.Base}}</td><td class="num">{{.New}}</td><td class="num">{{.Delta}}</td><td class="num">{{.Tol}}</td><td class="{{if eq .Class "worse"}}fail{{else}}pass{{end}}">{{.Verdict}}</td></tr>
+{{range .Rows}}<tr><td>{{.Variant}}</td><td>{{.Fault}}</td><td>{{.Phase}}</td><td>{{.Route}}</td><td><code>{{.Metric}}</code></td><td class="num">{{.Base}}</td><td class="num">{{.New}}</td><td class="num">{{.Delta}}</td><td class="num">{{.Tol}}</td><td class="{{if eq .Class "worse"}}fail{{else if eq .Class "changed"}}expected{{else}}pass{{end}}">{{.Verdict}}</td></tr>
 {{end}}</table>{{end}}
 `))
 

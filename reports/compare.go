@@ -43,8 +43,8 @@ func CompareLine(c *model.Comparison) string {
 	case c.Counts[model.Better] > 0:
 		verdict = "BETTER"
 	}
-	return fmt.Sprintf("%s against baseline: %d numbers compared, %d worse, %d better, %d same",
-		verdict, len(c.Rows), c.Counts[model.Worse], c.Counts[model.Better], c.Counts[model.Same])
+	return fmt.Sprintf("%s against baseline: %d numbers compared, %d worse, %d better, %d changed (neither), %d same",
+		verdict, len(c.Rows), c.Counts[model.Worse], c.Counts[model.Better], c.Counts[model.Changed], c.Counts[model.Same])
 }
 
 func dash(s string) string {
@@ -59,6 +59,9 @@ func dash(s string) string {
 func formatSpread(s *model.Spread, u model.Unit) string {
 	if s == nil {
 		return "n/a"
+	}
+	if s.Never == s.N {
+		return "never (≥" + formatValue(s.Median, u) + ")"
 	}
 	v := formatValue(s.Median, u)
 	if s.N > 1 {

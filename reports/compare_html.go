@@ -30,6 +30,7 @@ td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .better { color: #17712a; font-weight: 600; }
 .worse { color: #b3141b; font-weight: 600; }
 .same { color: #555; }
+.changed { color: #8a5a00; font-weight: 600; }
 .banner { padding: .7em 1em; border-radius: 6px; margin: 1em 0; font-weight: 600; }
 .banner.ok { background: #e3f5e6; border: 1px solid #3a3; }
 .banner.bad { background: #fde2e1; border: 1px solid #d33; }
@@ -44,7 +45,7 @@ img { max-width: 100%; border: 1px solid #e3e3e3; }
 </html>
 {{define "body"}}<p class="meta">base started <b>{{.BaseStarted}}</b> ({{.C.Base.Repeat}} run(s) a variant) · new started <b>{{.NewStarted}}</b> ({{.C.New.Repeat}} run(s) a variant) · scale {{.C.New.Scale}}</p>
 <div class="banner {{if .C.Worse}}bad{{else}}ok{{end}}">{{.Line}}</div>
-<p class="meta">A number is <i>worse</i> or <i>better</i> when it moved beyond its tolerance (the larger of abs and rel × base; with enough repeats a side, when the Mann-Whitney U test gives p ≤ {{.Alpha}}), else <i>same</i>. Latencies and times: lower is better; success and rate: higher.</p>
+<p class="meta">A number is <i>worse</i> or <i>better</i> when it moved beyond its tolerance (the larger of abs and rel × base; with enough repeats a side, when the Mann-Whitney U test gives p ≤ {{.Alpha}}), else <i>same</i>. Latencies, errors, amplification and times: lower is better; success and rate: higher; the degraded share is neither (<i>changed</i>, which does not fail).</p>
 {{range .C.Notes}}<p class="meta">note: {{.}}</p>{{end}}
 {{range .Variants}}<h2>{{.Name}}</h2>
 {{range .Plots}}<figure><img {{.}} alt="overlay"></figure>{{end}}

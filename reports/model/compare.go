@@ -11,6 +11,9 @@ const (
 	Better = "better"
 	Same   = "same"
 	Worse  = "worse"
+	// Changed is a change beyond tolerance in a number that is neither
+	// better nor worse by itself (the degraded share); it does not fail.
+	Changed = "changed"
 )
 
 // Comparison is a new run of a scenario set against a baseline run of it:
@@ -172,47 +175,85 @@ func compareOne(bv, nv *Variant, q Query, tol Tolerance) Delta {
 		Variant: nv.Name, Route: q.Route, Phase: q.Phase, Fault: q.Fault,
 		Metric: q.Metric, Unit: info.Unit, Tolerance: tol, Test: "tolerance",
 	}
-	if s, ok := bv.Spread(q); ok {
+	if s, ok := compareSpread(bv, q); ok {
 		d.Base = &s
 	}
-	if s, ok := nv.Spread(q); ok {
+	if s, ok := compareSpread(nv, q); ok {
 		d.New = &s
 	}
 	d.Verdict = judge(&d)
 	return d
 }
 
-// judge decides a row's verdict. A number measured on one side only is a
-// change: a time to recover that never came is worse than any time, one
-// that comes is better than never (amplification and the like, missing
-// for lack of data, count as the same). With enough runs a side for the
+// compareSpread is the spread of q over v's runs, where a time to fail
+// fast or recover that never came counts as the length of the phase it was
+// looked for in (a lower bound of "never"), so that "never" and a time near
+// the phase's end compare as close, and "never" and 1s as far apart.
+func compareSpread(v *Variant, q Query) (Spread, bool) {
+	s, _ := spreadOf(v, func(r *Variant) (float64, bool) {
+		if x, ok := r.measureOnce(q); ok {
+			return x, true
+		}
+		return r.never(q)
+	})
+	if s.N == 0 {
+		return s, false
+	}
+	for _, r := range v.Runs() {
+		if _, ok := r.measureOnce(q); !ok {
+			if _, ok := r.never(q); ok {
+				s.Never++
+			}
+		}
+	}
+	return s, true
+}
+
+// never is the lower bound of a time to fail fast or recover that never
+// came: the length of the fault (fail fast) or of the span after it
+// (recover), when that phase had requests.
+func (v *Variant) never(q Query) (float64, bool) {
+	for _, f := range v.Headline.Faults {
+		if f.Fault != q.Fault {
+			continue
+		}
+		p := f.During
+		if q.Metric == "time_to_recover" {
+			p = f.After
+		} else if q.Metric != "time_to_fail_fast" {
+			return 0, false
+		}
+		if p.Requests == 0 {
+			return 0, false
+		}
+		return (p.To - p.From).Seconds(), true
+	}
+	return 0, false
+}
+
+// judge decides a row's verdict. A number measured on one side only
+// (amplification without a downstream counter, a phase without requests)
+// is the same: there is nothing to compare. With enough runs a side for the
 // U test to reach Alpha (4 and 4, or 3 and 5), a difference is significant
 // only when the test says so, as benchstat does; otherwise (one run each,
 // or 3 and 3) the medians are compared with the tolerance.
 func judge(d *Delta) string {
-	switch {
-	case d.Base == nil && d.New == nil:
+	if d.Base == nil || d.New == nil {
 		return Same
-	case d.Base == nil || d.New == nil:
-		if d.Metric != "time_to_fail_fast" && d.Metric != "time_to_recover" {
-			return Same
-		}
-		if d.New == nil {
-			return Worse
-		}
-		return Better
 	}
 	d.Delta = d.New.Median - d.Base.Median
-	changed := !d.Tolerance.Allows(d.Base.Median, d.New.Median)
+	changed := !d.Tolerance.Allows(d.Unit, d.Base.Median, d.New.Median)
 	if Testable(d.Base.N, d.New.N) {
 		d.Test = "u-test"
 		d.P = MannWhitneyP(d.Base.Values, d.New.Values)
 		changed = d.P <= Alpha && d.Delta != 0
 	}
-	if !changed {
+	switch dir := Direction(d.Metric); {
+	case !changed:
 		return Same
-	}
-	if (d.Delta > 0) == HigherIsBetter(d.Metric) {
+	case dir == 0:
+		return Changed
+	case (d.Delta > 0) == (dir > 0):
 		return Better
 	}
 	return Worse

@@ -11,6 +11,9 @@ type Spread struct {
 	Min    float64   `json:"min"`
 	Max    float64   `json:"max"`
 	Values []float64 `json:"values"`
+	// Never counts the runs in which a time to fail fast or recover never
+	// came; Compare counts each as the length of its phase.
+	Never int `json:"never,omitempty"`
 }
 
 // Runs returns the variant's runs: itself, then its Repeats.
