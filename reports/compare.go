@@ -67,6 +67,9 @@ func formatSpread(s *model.Spread, u model.Unit) string {
 	if s.N > 1 {
 		v += " (" + formatValue(s.Min, u) + "–" + formatValue(s.Max, u) + ")"
 	}
+	if s.Never > 0 {
+		v += fmt.Sprintf(", never in %d of %d", s.Never, s.N)
+	}
 	return v
 }
 

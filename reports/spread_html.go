@@ -46,7 +46,7 @@ func spreadSection(vs []*model.Variant) template.HTML {
 		info, _ := model.LookupMetric(q.Metric)
 		for _, v := range vs {
 			var cell *model.Spread
-			if s, ok := v.Spread(q); ok {
+			if s, ok := v.SpreadWithNever(q); ok {
 				cell = &s
 			}
 			row.Cells = append(row.Cells, formatSpread(cell, info.Unit))

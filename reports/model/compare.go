@@ -175,21 +175,22 @@ func compareOne(bv, nv *Variant, q Query, tol Tolerance) Delta {
 		Variant: nv.Name, Route: q.Route, Phase: q.Phase, Fault: q.Fault,
 		Metric: q.Metric, Unit: info.Unit, Tolerance: tol, Test: "tolerance",
 	}
-	if s, ok := compareSpread(bv, q); ok {
+	if s, ok := bv.SpreadWithNever(q); ok {
 		d.Base = &s
 	}
-	if s, ok := compareSpread(nv, q); ok {
+	if s, ok := nv.SpreadWithNever(q); ok {
 		d.New = &s
 	}
 	d.Verdict = judge(&d)
 	return d
 }
 
-// compareSpread is the spread of q over v's runs, where a time to fail
-// fast or recover that never came counts as the length of the phase it was
-// looked for in (a lower bound of "never"), so that "never" and a time near
-// the phase's end compare as close, and "never" and 1s as far apart.
-func compareSpread(v *Variant, q Query) (Spread, bool) {
+// SpreadWithNever is Spread, except that a time to fail fast or recover
+// that never came counts as the length of the phase it was looked for in
+// (a lower bound of "never"; Spread.Never counts those runs), so that
+// "never" and a time near the phase's end compare as close, and "never"
+// and 1s as far apart.
+func (v *Variant) SpreadWithNever(q Query) (Spread, bool) {
 	s, _ := spreadOf(v, func(r *Variant) (float64, bool) {
 		if x, ok := r.measureOnce(q); ok {
 			return x, true
