@@ -191,3 +191,25 @@ func TestMannWhitneyP(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepRanksOnTheMedian gives configuration c (first by one run) two
+// repeats that answer only 30% during the fault: ranked on the median of
+// its three runs, it falls behind b and a.
+func TestSweepRanksOnTheMedian(t *testing.T) {
+	r := modeltest.SweepRun(model.RankBy{})
+	c := r.Find("c")
+	for range 2 {
+		c.Repeats = append(c.Repeats, modeltest.SweepVariant("c", c.Params, 0.3, 200*time.Millisecond, -1))
+	}
+	model.Summarize(r)
+	var order []string
+	for _, row := range r.Sweep.Ranking {
+		order = append(order, row.Variant)
+		if row.Variant == "c" && (row.Spread == nil || row.Spread.N != 3 || !modeltest.Near(row.Spread.Max, 1)) {
+			t.Errorf("c's ranking spread %+v, want 3 runs up to 100%%", row.Spread)
+		}
+	}
+	if got := strings.Join(order, ","); got != "b,a,e,c,d" {
+		t.Errorf("ranking %s, want b,a,e,c,d", got)
+	}
+}
