@@ -35,7 +35,7 @@ func (t Tolerance) Allows(u Unit, base, nw float64) bool {
 // with some margin (see the README's "Comparing runs"). The tails of short
 // phases dominate: one scheduling stall of the harness moves a 3s phase's
 // p99 from 14ms to 940ms, so p99 and max tolerate a second; times move by
-// a window (1s). A real regression (a breaker that no longer opens:
+// up to two windows (1s → 3s to fail fast). A real regression (a breaker that no longer opens:
 // success during the slowdown 100% → 60%, p50 1ms → 1s) is far outside.
 var DefaultTolerances = map[string]Tolerance{
 	"success":           {Abs: 0.03, Rel: 0.25},
@@ -47,8 +47,8 @@ var DefaultTolerances = map[string]Tolerance{
 	"max":               {Abs: 1.2, Rel: 0.5},
 	"rate":              {Abs: 5, Rel: 0.08},
 	"amplification":     {Abs: 0.10, Rel: 0.25},
-	"time_to_fail_fast": {Abs: 1.5, Rel: 0.25},
-	"time_to_recover":   {Abs: 1.5, Rel: 0.25},
+	"time_to_fail_fast": {Abs: 2.5, Rel: 0.25},
+	"time_to_recover":   {Abs: 2.5, Rel: 0.25},
 }
 
 // ToleranceFor is the tolerance for metric: the run's own (from its
