@@ -45,7 +45,7 @@ img { max-width: 100%; border: 1px solid #e3e3e3; }
 </html>
 {{define "body"}}<p class="meta">base started <b>{{.BaseStarted}}</b> ({{.C.Base.Repeat}} run(s) a variant) · new started <b>{{.NewStarted}}</b> ({{.C.New.Repeat}} run(s) a variant) · scale {{.C.New.Scale}}</p>
 <div class="banner {{if .C.Worse}}bad{{else}}ok{{end}}">{{.Line}}</div>
-<p class="meta">A number is <i>worse</i> or <i>better</i> when it moved beyond its tolerance (the larger of abs and rel × base; with enough repeats a side, when the Mann-Whitney U test gives p ≤ {{.Alpha}}), else <i>same</i>. Latencies, errors, amplification and times: lower is better; success and rate: higher; the degraded share is neither (<i>changed</i>, which does not fail).</p>
+<p class="meta">A number is <i>worse</i> or <i>better</i> when it moved beyond its tolerance (the larger of abs and rel × the smaller value, or for shares the smaller distance from 0% or 100%; with enough repeats a side, when the Mann-Whitney U test gives p ≤ {{.Alpha}}), else <i>same</i>. Latencies, errors, amplification and times: lower is better; success and rate: higher; the degraded share is neither (<i>changed</i>, which does not fail).</p>
 {{range .C.Notes}}<p class="meta">note: {{.}}</p>{{end}}
 {{range .Variants}}<h2>{{.Name}}</h2>
 {{range .Plots}}<figure><img {{.}} alt="overlay"></figure>{{end}}
