@@ -9,7 +9,8 @@ build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/faultline
 
 # Run the built-in scenarios (all, or those named in SCENARIOS) on the
-# local testbed (no Docker needed) and print where each report is. Exits 1
+# local testbed (no Docker needed) and print where each report is, then,
+# with several scenarios, the suite index (out/index.html) last. Exits 1
 # when an SLO fails.
 SCENARIOS ?=
 run: build

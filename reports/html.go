@@ -41,6 +41,9 @@ type htmlReport struct {
 	Plots     []htmlPlot
 	Results   []htmlResult
 	Generated string
+	// Against and Spread are sections rendered on their own (their
+	// files): the comparison with a baseline, the spread over repeats.
+	Against, Spread template.HTML
 }
 
 type htmlVariant struct {
@@ -115,6 +118,7 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 		rep.Timings = append(rep.Timings, htmlTiming{Name: t.Name, Variant: t.Variant, Duration: formatDuration(t.Duration)})
 	}
 	rep.Sweep = sweepSection(r)
+	rep.Against, rep.Spread = againstSection(r), spreadSection(vs)
 	for _, p := range plots {
 		hp := htmlPlot{
 			Name: p.Name, Title: p.Title, Caption: p.Caption,

@@ -19,7 +19,7 @@ const (
 )
 
 // Write renders the run into dir (created if missing): summary.json,
-// report.html, junit.xml and the plots as PNG and SVG. It calls Summarize
+// summary.md, report.html, junit.xml and the plots as PNG and SVG. It calls Summarize
 // first, so the headline always matches the data, and drops NaN and infinite
 // samples from the series (JSON cannot hold them); SLO results are written
 // as they are in the run.
@@ -62,6 +62,14 @@ func Write(dir string, r *model.Run) error {
 		}
 	}
 
+	var md bytes.Buffer
+	if err := WriteSummaryMarkdown(&md, r); err != nil {
+		return err
+	}
+	if err := writeFile(dir, SummaryMarkdown, md.Bytes()); err != nil {
+		return err
+	}
+
 	var html bytes.Buffer
 	if err := WriteHTML(&html, r, plots); err != nil {
 		return err
@@ -99,13 +107,18 @@ func writeFile(dir, name string, data []byte) error {
 
 // Load reads dir/summary.json back, so a report can be rendered again.
 func Load(dir string) (*model.Run, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	return LoadFile(filepath.Join(dir, SummaryFile))
+}
+
+// LoadFile reads a run's summary.json from path.
+func LoadFile(path string) (*model.Run, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("load report: %w", err)
 	}
 	var r model.Run
 	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("load report %s: %w", filepath.Join(dir, SummaryFile), err)
+		return nil, fmt.Errorf("load report %s: %w", path, err)
 	}
 	return &r, nil
 }

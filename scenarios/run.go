@@ -36,6 +36,12 @@ type Options struct {
 	// Progress receives a live display (a terminal) or periodic lines; nil
 	// for silence.
 	Progress io.Writer
+	// Repeat runs each variant this many times (1 when 0); see repeat.go.
+	Repeat int
+	// Baseline, when set, is a stored run of the same scenario the run is
+	// compared with before its report is written (the report's "Against
+	// baseline" section, compare.html).
+	Baseline *model.Run
 }
 
 // Run runs every variant of s in turn on a fresh topology, then evaluates
@@ -74,10 +80,12 @@ func Run(ctx context.Context, s *Scenario, o Options) (*model.Run, error) {
 		StartedAt:   time.Now().UTC().Truncate(time.Second),
 		Planned:     s.Total(),
 		Sweep:       reportSweep(s.Sweep),
+		Tolerances:  s.tolerances(),
+		Repeat:      max(1, o.Repeat),
 	}
 	var runErr error
 	for _, v := range s.Variants {
-		rv, err := runVariant(ctx, s, v, seed, o, run)
+		rv, err := runRepeated(ctx, s, v, seed, o, run)
 		if rv != nil {
 			run.Variants = append(run.Variants, rv)
 		}
@@ -93,6 +101,9 @@ func Run(ctx context.Context, s *Scenario, o Options) (*model.Run, error) {
 	}
 	model.Summarize(run)
 	evaluate(s, run)
+	if err := compareBaseline(o, run); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
 	if err := reports.Write(o.Dir, run); err != nil {
 		return run, errors.Join(runErr, fmt.Errorf("write report: %w", err))
 	}
@@ -125,8 +136,11 @@ const loadDelay = 100 * time.Millisecond
 // drives it while the observers (fault timeline, sampler, progress display)
 // run, stops them, and tears the topology down. The report's variant is
 // returned whatever happens, marked partial when the run was cut short.
-func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Options, run *model.Run) (*model.Variant, error) {
+func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Options, run *model.Run, rep int) (*model.Variant, error) {
 	rv := reportVariant(s, v)
+	if rep > 1 {
+		rv.Results = fmt.Sprintf("results-%s-%d.bin", v.Name, rep)
+	}
 	dep, err := deploy(ctx, s, v, seed, o.Testbed, run)
 	if err != nil {
 		rv.Partial, rv.Error = true, err.Error()

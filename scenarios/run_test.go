@@ -141,7 +141,7 @@ func TestRunVariant(t *testing.T) {
 			}
 			run := &model.Run{}
 			o := Options{Testbed: tb, Dir: t.TempDir(), SampleEvery: 50 * time.Millisecond}
-			rv, err := runVariant(ctx, s, Variant{Name: "v"}, 1, o, run)
+			rv, err := runVariant(ctx, s, Variant{Name: "v"}, 1, o, run, 1)
 
 			switch {
 			case tt.wantErr == "" && err != nil:

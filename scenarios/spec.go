@@ -22,6 +22,8 @@ type Scenario struct {
 	// migration's shifts), decoded per kind by Parse.
 	Actions []actions.Action `yaml:"-"`
 	SLOs    []SLO            `yaml:"slo"`
+	// Compare overrides the tolerances of faultline compare (compare.go).
+	Compare *Compare `yaml:"compare"`
 	// Sweep, when set, expanded into variants appended to Variants.
 	Sweep *Sweep `yaml:"-"`
 

@@ -58,6 +58,7 @@ func validate(d *specDecoder, raw *rawScenario, cat patterns.Catalog) *Scenario 
 	v.actions(raw.Actions)
 	v.sweep(raw.Sweep, raw.Variants)
 	v.slos()
+	v.compare()
 	return v.s
 }
 

@@ -21,10 +21,12 @@ import (
 
 func newRunCmd() *cobra.Command {
 	var (
-		testbed string
-		out     string
-		seed    int64
-		scale   float64
+		testbed  string
+		out      string
+		seed     int64
+		scale    float64
+		repeat   int
+		baseline string
 	)
 	cmd := &cobra.Command{
 		Use:   "run [SCENARIO...]",
@@ -47,9 +49,17 @@ func newRunCmd() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			opts := scenarios.Options{Testbed: tb, Scale: scale, Progress: cmd.ErrOrStderr()}
+			if repeat < 1 || repeat > scenarios.MaxRepeat {
+				return usageErr(fmt.Errorf("--repeat must be in [1, %d], got %d", scenarios.MaxRepeat, repeat))
+			}
+			opts := scenarios.Options{Testbed: tb, Scale: scale, Progress: cmd.ErrOrStderr(), Repeat: repeat}
 			if cmd.Flags().Changed("seed") {
 				opts.Seed = &seed
+			}
+			if baseline != "" {
+				if opts.Baseline, err = baselineFor(baseline, list); err != nil {
+					return usageErr(err)
+				}
 			}
 			return runAll(cmd, list, out, opts)
 		},
@@ -58,6 +68,8 @@ func newRunCmd() *cobra.Command {
 	cmd.Flags().StringVar(&out, "out", "out", "directory under which each run gets its own report directory")
 	cmd.Flags().Int64Var(&seed, "seed", 0, "override the scenario's seed")
 	cmd.Flags().Float64Var(&scale, "scale", 1, "multiply every load and fault duration by this (0.3 for a quick run)")
+	cmd.Flags().IntVar(&repeat, "repeat", 1, "run each variant this many times; headline numbers get their spread (median, min–max)")
+	cmd.Flags().StringVar(&baseline, "baseline", "", "a stored run (directory or summary.json) of the same scenario to compare with; a number worse beyond tolerance fails the run")
 	return cmd
 }
 
@@ -88,13 +100,19 @@ func resolveAll(refs []string, tb testbeds.Testbed) ([]*scenarios.Scenario, erro
 // interrupt stops at once.
 func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts scenarios.Options) error {
 	code := exitOK
+	var suite []reports.IndexEntry
+	defer func() { writeIndex(cmd, out, suite) }()
 	for _, s := range list {
 		dir := filepath.Join(out, s.Name+"-"+time.Now().Format("20060102-150405"))
 		opts.Dir = dir
 		run, err := scenarios.Run(cmd.Context(), s, opts)
 		if run != nil {
+			suite = append(suite, reports.IndexEntry{Dir: dir, Run: run})
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
 			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
+			if err := appendStepSummary(dir); err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "faultline:", err)
+			}
 		}
 		switch {
 		case cmd.Context().Err() != nil:
@@ -107,6 +125,13 @@ func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts sce
 			code = exitSLOFailed
 		case !model.Verdict(run):
 			code = exitSLOFailed
+		}
+		if run != nil && run.Against != nil {
+			fmt.Fprintln(cmd.OutOrStdout(), reports.CompareLine(run.Against))
+			fmt.Fprintf(cmd.OutOrStdout(), "comparison: %s\n", filepath.Join(dir, reports.CompareFile))
+			if run.Against.Worse() {
+				code = exitSLOFailed
+			}
 		}
 	}
 	if code != exitOK {

@@ -120,7 +120,7 @@ plots how each pattern contains the cascade its naive baseline suffers.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newValidateCmd(), newListCmd(), newReportCmd())
+	root.AddCommand(newRunCmd(), newValidateCmd(), newListCmd(), newReportCmd(), newCompareCmd())
 	root.AddCommand(newCleanCmd(), newServeServiceCmd(), newServeToxiproxyCmd())
 	return root
 }

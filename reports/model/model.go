@@ -26,6 +26,15 @@ type Run struct {
 	// Sweep describes the configuration sweep that some variants come
 	// from, with their ranking; nil when the scenario has no sweep.
 	Sweep *Sweep `json:"sweep,omitempty"`
+	// Repeat is how many times each variant ran (Variant.Repeats holds
+	// the runs after the first); 0 or 1 for a single run.
+	Repeat int `json:"repeat,omitempty"`
+	// Tolerances overrides DefaultTolerances per metric, from the
+	// scenario's compare section; Compare applies the new run's.
+	Tolerances map[string]Tolerance `json:"tolerances,omitempty"`
+	// Against is this run compared with a baseline run (run --baseline);
+	// nil without one.
+	Against *Comparison `json:"against_baseline,omitempty"`
 }
 
 // Timing is how long one step of the run took (topology ready, teardown...).
@@ -75,6 +84,12 @@ type Variant struct {
 
 	Headline Headline    `json:"headline"`
 	SLOs     []SLOResult `json:"slos"`
+
+	// Repeats are the further runs of this variant with --repeat N (its
+	// windows, faults and series; their own Repeats are empty). With
+	// repeats, Measure is the median over every run, and Spread gives the
+	// median, minimum and maximum.
+	Repeats []*Variant `json:"repeats,omitempty"`
 
 	// window is the run's aggregation window, set by Summarize for Measure.
 	window time.Duration

@@ -23,25 +23,35 @@ func Summarize(r *Run) {
 		if v == nil {
 			continue
 		}
-		v.planned = r.Planned
-		x := NewView(v, r.Window)
-		v.window = x.w
-		slots := x.Slots("")
-		h := Headline{Overall: x.phase(slots, x.overall())}
-		for i := range v.Faults {
-			f := x.faultAt(i)
-			h.Faults = append(h.Faults, FaultHeadline{
-				Fault:    v.Faults[i].Name,
-				Before:   x.phase(slots, x.before(f)),
-				During:   x.phase(slots, []Span{f.Span}),
-				After:    x.phase(slots, x.after(f)),
-				FailFast: x.failFast(slots, f),
-				Recover:  x.recover(slots, f),
-			})
+		summarizeVariant(r, v)
+		for _, rep := range v.Repeats {
+			if rep != nil {
+				summarizeVariant(r, rep)
+			}
 		}
-		v.Headline = h
 	}
 	rankSweep(r)
+}
+
+// summarizeVariant fills one run of a variant's Headline.
+func summarizeVariant(r *Run, v *Variant) {
+	v.planned = r.Planned
+	x := NewView(v, r.Window)
+	v.window = x.w
+	slots := x.Slots("")
+	h := Headline{Overall: x.phase(slots, x.overall())}
+	for i := range v.Faults {
+		f := x.faultAt(i)
+		h.Faults = append(h.Faults, FaultHeadline{
+			Fault:    v.Faults[i].Name,
+			Before:   x.phase(slots, x.before(f)),
+			During:   x.phase(slots, []Span{f.Span}),
+			After:    x.phase(slots, x.after(f)),
+			FailFast: x.failFast(slots, f),
+			Recover:  x.recover(slots, f),
+		})
+	}
+	v.Headline = h
 }
 
 // Query names one measurement of a variant: a metric (see Metrics) over a
@@ -58,8 +68,18 @@ type Query struct {
 // happened, no downstream counter, no 2xx answer to size (bytes), or amplification asked for one route of
 // several (downstream requests cannot be attributed to a route).
 // time_to_fail_fast and time_to_recover ignore Phase and use the first fault
-// when Fault is empty.
+// when Fault is empty. With Repeats, it is the median over every run that
+// measured it (see Spread).
 func (v *Variant) Measure(q Query) (float64, bool) {
+	if len(v.Repeats) > 0 {
+		s, ok := v.Spread(q)
+		return s.Median, ok
+	}
+	return v.measureOnce(q)
+}
+
+// measureOnce is Measure over this run alone, ignoring Repeats.
+func (v *Variant) measureOnce(q Query) (float64, bool) {
 	if _, ok := LookupMetric(q.Metric); !ok {
 		return 0, false
 	}

@@ -80,7 +80,10 @@ type Rank struct {
 	Variant string            `json:"variant"`
 	Params  map[string]string `json:"params"`
 	// Value is the RankBy measurement, in its metric's unit.
-	Value         *float64       `json:"value,omitempty"`
+	Value *float64 `json:"value,omitempty"`
+	// Spread is the Value's spread over the runs with --repeat N (Value
+	// is its median); nil for a single run.
+	Spread        *Spread        `json:"spread,omitempty"`
 	Success       *float64       `json:"success_during,omitempty"`
 	P99           *time.Duration `json:"p99_during,omitempty"`
 	Recover       *time.Duration `json:"recover,omitempty"`
@@ -106,8 +109,11 @@ func rankSweep(r *Run) {
 			continue
 		}
 		row := SweepRow(v, r.Window)
-		if x, ok := SweepMeasure(v, r.Window, by.Query()); ok {
-			row.Value = &x
+		if sp, ok := SweepSpread(v, r.Window, by.Query()); ok {
+			row.Value = &sp.Median
+			if sp.N > 1 {
+				row.Spread = &sp
+			}
 		}
 		rows = append(rows, row)
 	}
@@ -140,7 +146,7 @@ func rankSweep(r *Run) {
 	r.Sweep.Ranking = rows
 }
 
-// sweepRow measures a variant's sweep headline numbers (Rank is left 0).
+// SweepRow measures a variant's sweep headline numbers (Rank is left 0).
 func SweepRow(v *Variant, window time.Duration) Rank {
 	row := Rank{Variant: v.Name, Params: v.Params, SLOs: len(v.SLOs)}
 	row.SLOsMet = row.SLOs - len(v.Violations())
@@ -164,18 +170,27 @@ func SweepRow(v *Variant, window time.Duration) Rank {
 	return row
 }
 
-// sweepMeasure is Measure, except that time_to_recover without a fault is
-// the time to recover after the faults (see Sweep).
+// SweepMeasure is Measure, except that time_to_recover without a fault is
+// the time to recover after the faults (see Sweep). With repeats, it is
+// the median over the runs.
 func SweepMeasure(v *Variant, window time.Duration, q Query) (float64, bool) {
+	s, ok := SweepSpread(v, window, q)
+	return s.Median, ok
+}
+
+// SweepSpread is SweepMeasure over every run of the variant.
+func SweepSpread(v *Variant, window time.Duration, q Query) (Spread, bool) {
 	if q.Metric != "time_to_recover" || q.Fault != "" {
-		return v.Measure(q)
+		return v.Spread(q)
 	}
-	x := NewView(v, window)
-	d := x.recoverAfterAll(x.Slots(q.Route))
-	if d == nil {
-		return 0, false
-	}
-	return d.Seconds(), true
+	return spreadOf(v, func(r *Variant) (float64, bool) {
+		x := NewView(r, window)
+		d := x.recoverAfterAll(x.Slots(q.Route))
+		if d == nil {
+			return 0, false
+		}
+		return d.Seconds(), true
+	})
 }
 
 // recoverAfterAll is how long after the last fault ended the first window
