@@ -94,7 +94,7 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 	for _, v := range vs {
 		rep.Variants = append(rep.Variants, variantVerdict(v))
 	}
-	rep.Headline = headlineRows(vs)
+	rep.Headline = headlineRows(vs, r.TradeOffs)
 	rep.Counters = counterRows(vs)
 	for _, v := range vs {
 		rep.SLOs = append(rep.SLOs, sloRows(v)...)
@@ -222,8 +222,8 @@ func variantVerdict(v *model.Variant) htmlVariant {
 }
 
 // headlineRows lays the variants' headlines side by side.
-func headlineRows(vs []*model.Variant) []htmlRow {
-	t := &headlineTable{vs: vs, down: map[*model.Variant]bool{}}
+func headlineRows(vs []*model.Variant, trades []model.TradeOff) []htmlRow {
+	t := &headlineTable{vs: vs, down: map[*model.Variant]bool{}, trades: trades}
 	for _, v := range vs {
 		t.down[v] = model.NewView(v, 0).HasDownstream()
 	}
@@ -239,6 +239,7 @@ func headlineRows(vs []*model.Variant) []htmlRow {
 		return phaseValue(p, "p50") + " / " + phaseValue(p, "p99") + " / " + phaseValue(p, "max")
 	})
 	t.row("", "amplification", o("amplification"))
+	t.tradeOffRow("")
 
 	// Faults, matched by name across variants (in the first variant's order).
 	var names []string
@@ -262,7 +263,9 @@ func headlineRows(vs []*model.Variant) []htmlRow {
 type headlineTable struct {
 	vs   []*model.Variant
 	down map[*model.Variant]bool // has a downstream counter
-	rows []htmlRow
+	// trades are the run's trade-offs against the baseline.
+	trades []model.TradeOff
+	rows   []htmlRow
 }
 
 func (t *headlineTable) row(section, label string, cell func(v *model.Variant) string) {
@@ -327,6 +330,7 @@ func (t *headlineTable) faultRows(name, kind string) {
 	t.row("", "amplification", bda("amplification"))
 	t.row("", "time to fail fast", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.FailFast, h.During }))
 	t.row("", "time to recover", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.Recover, h.After }))
+	t.tradeOffRow(name)
 }
 
 // phaseValue formats one number of a phase; "n/a" without requests.

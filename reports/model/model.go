@@ -26,6 +26,9 @@ type Run struct {
 	// Sweep describes the configuration sweep that some variants come
 	// from, with their ranking; nil when the scenario has no sweep.
 	Sweep *Sweep `json:"sweep,omitempty"`
+	// TradeOffs lists where a variant did worse than the baseline on
+	// success, p99 or rate, per fault and phase, SLO or not (Summarize).
+	TradeOffs []TradeOff `json:"trade_offs,omitempty"`
 }
 
 // Timing is how long one step of the run took (topology ready, teardown...).
