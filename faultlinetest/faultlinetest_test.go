@@ -28,6 +28,9 @@ func TestRunPassesOnAScaledScenario(t *testing.T) {
 	}
 	run := faultlinetest.Run(t, "ambassador", faultlinetest.Scale(0.5), only("budgeted"))
 	v := faultlinetest.Variant(t, run, "budgeted")
+	if !strings.HasPrefix(v.ToxiproxyAPI, "http://127.0.0.1:") {
+		t.Errorf("the run recorded Toxiproxy API %q, want http://127.0.0.1:PORT", v.ToxiproxyAPI)
+	}
 	got, ok := v.Measure(model.Query{Metric: "success", Phase: "during", Fault: "remote-slow"})
 	if !ok || got < 0.9 {
 		t.Errorf("budgeted: success while the remote is slow = %.3f (ok=%v), want >= 0.9", got, ok)

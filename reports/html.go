@@ -42,7 +42,7 @@ type htmlReport struct {
 }
 
 type htmlVariant struct {
-	Name, Tags, Verdict, Class, Config string
+	Name, Tags, Verdict, Class, Config, ToxiproxyAPI string
 }
 
 // htmlRow is one headline row: a label and a cell per variant.
@@ -175,7 +175,7 @@ func faultRow(variant string, f model.FaultEvent) htmlFault {
 }
 
 func variantVerdict(v *model.Variant) htmlVariant {
-	h := htmlVariant{Name: v.Name}
+	h := htmlVariant{Name: v.Name, ToxiproxyAPI: v.ToxiproxyAPI}
 	var tags []string
 	switch {
 	case v.ReportOnly:

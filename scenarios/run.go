@@ -132,6 +132,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		return rv, fmt.Errorf("deploy: %w", err)
 	}
 	defer teardown(ctx, dep, rv, run)
+	announceToxiproxy(dep, rv, o.Progress)
 
 	raw, err := os.Create(filepath.Join(o.Dir, rv.Results))
 	if err != nil {

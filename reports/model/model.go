@@ -49,6 +49,9 @@ type Variant struct {
 	Config          any      `json:"config,omitempty"` // effective pattern configuration
 	Routes          []string `json:"routes"`
 	Downstream      string   `json:"downstream,omitempty"` // service counted for amplification
+	// ToxiproxyAPI is the URL of the Toxiproxy API of the variant's
+	// topology while it ran (toxiproxy-cli -h URL list); "" when unknown.
+	ToxiproxyAPI string `json:"toxiproxy_api,omitempty"`
 	// State band: the sampled series carrying the pattern's state (its
 	// Series.Name, on StateService when set), and the names of its values.
 	StateSeries  string   `json:"state_series,omitempty"`
