@@ -84,8 +84,8 @@ type AmbassadorConfig struct {
 	// Mode is "passthrough", "retry" or "resilient" (see the package doc).
 	Mode string `yaml:"mode" json:"mode"`
 	// Timeout bounds each attempt (retry and resilient modes); 0 (the
-	// default) lets each attempt take what remains of the call's deadline,
-	// which the app sends in the DeadlineHeader, less DeadlineReserve to
+	// default) lets each attempt take what remains of the call's deadline
+	// (the app sends it in the X-Request-Timeout-Ms header), less 50ms to
 	// answer in. Every attempt stops at that deadline either way.
 	Timeout  time.Duration    `yaml:"timeout" json:"timeout"`
 	Capacity service.Capacity `yaml:"capacity" json:"capacity"`
