@@ -41,10 +41,12 @@ type observed struct {
 
 // startObservers starts the fault timeline and the sampler on dep, both
 // aligned on start (when the attack's load begins), and the progress
-// display of variant's attack on o.Progress.
-func startObservers(ctx context.Context, dep testbeds.Deployment, fs []faults.Fault, a *traffic.Attack, start time.Time, variant string, o Options) *observers {
+// display of variant's attack on o.Progress. gate, when not nil, is asked
+// before the first fault is applied (see faults.Timeline.BeforeFirst).
+func startObservers(ctx context.Context, dep testbeds.Deployment, fs []faults.Fault, a *traffic.Attack, start time.Time, variant string, o Options, gate func(context.Context) error) *observers {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	ob := &observers{timeline: faults.NewTimeline(fs), stopSampling: stopSampling}
+	ob.timeline.BeforeFirst = gate
 	ob.wg.Add(2)
 	go func() {
 		defer ob.wg.Done()

@@ -57,6 +57,7 @@ func validate(d *specDecoder, raw *rawScenario, cat patterns.Catalog) *Scenario 
 	v.faults(raw.Faults)
 	v.sweep(raw.Sweep, raw.Variants)
 	v.slos()
+	v.steadyAndAbort()
 	return v.s
 }
 
