@@ -70,4 +70,3 @@ func liveMetric(m string) bool {
 	}
 	return false
 }
-
