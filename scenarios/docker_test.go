@@ -53,7 +53,7 @@ func TestBulkheadContainsTheBlastRadiusOnDocker(t *testing.T) {
 // starve the others on 2 cores.
 func TestAmbassadorBudgetPreventsMetastableFailureOnDocker(t *testing.T) {
 	if testing.Short() {
-		t.Skip("integration test: runs a scenario on Docker for ~40s")
+		t.Skip("integration test: runs a scenario on Docker for ~50s")
 	}
 	tb := dockertest.Testbed(t)
 	s, err := scenarios.Resolve("ambassador", catalog.All())
