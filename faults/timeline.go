@@ -76,6 +76,10 @@ type Timeline struct {
 	// Reverts run on a context detached from the run's cancellation, so
 	// they work after Ctrl-C.
 	RevertTimeout time.Duration
+	// BeforeFirst, when set, is called when the first fault is due, before
+	// it is applied; an error stops the timeline there: no fault is applied
+	// and Run returns the error (a steady-state check).
+	BeforeFirst func(ctx context.Context) error
 
 	faults []Fault
 
@@ -129,6 +133,7 @@ func (t *Timeline) Run(ctx context.Context, target Target, start time.Time, even
 	t.mu.Unlock()
 
 	var errs []error
+	first := true
 	for {
 		i, revert, due, ok := t.next()
 		if !ok {
@@ -140,6 +145,13 @@ func (t *Timeline) Run(ctx context.Context, target Target, start time.Time, even
 			}
 			break
 		}
+		if first && t.BeforeFirst != nil {
+			if err := t.BeforeFirst(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("faults: no fault applied: %w", err))
+				break
+			}
+		}
+		first = false
 		t.do(ctx, i, revert)
 	}
 	t.revertAll(ctx)

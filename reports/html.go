@@ -47,7 +47,7 @@ type htmlReport struct {
 }
 
 type htmlVariant struct {
-	Name, Tags, Verdict, Class, Config string
+	Name, Tags, Verdict, Class, Config, ToxiproxyAPI string
 }
 
 // htmlRow is one headline row: a label and a cell per variant.
@@ -99,7 +99,7 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 	for _, v := range vs {
 		rep.Variants = append(rep.Variants, variantVerdict(v))
 	}
-	rep.Headline = headlineRows(vs)
+	rep.Headline = headlineRows(vs, r.TradeOffs)
 	rep.Counters = counterRows(vs)
 	rep.Routes = routeRows(vs)
 	for _, v := range vs {
@@ -185,7 +185,7 @@ func faultRow(variant string, f model.FaultEvent) htmlFault {
 }
 
 func variantVerdict(v *model.Variant) htmlVariant {
-	h := htmlVariant{Name: v.Name}
+	h := htmlVariant{Name: v.Name, ToxiproxyAPI: v.ToxiproxyAPI}
 	var tags []string
 	switch {
 	case v.ReportOnly:
@@ -232,8 +232,8 @@ func variantVerdict(v *model.Variant) htmlVariant {
 }
 
 // headlineRows lays the variants' headlines side by side.
-func headlineRows(vs []*model.Variant) []htmlRow {
-	t := &headlineTable{vs: vs, down: map[*model.Variant]bool{}}
+func headlineRows(vs []*model.Variant, trades []model.TradeOff) []htmlRow {
+	t := &headlineTable{vs: vs, down: map[*model.Variant]bool{}, trades: trades}
 	for _, v := range vs {
 		t.down[v] = model.NewView(v, 0).HasDownstream()
 	}
@@ -249,6 +249,7 @@ func headlineRows(vs []*model.Variant) []htmlRow {
 		return phaseValue(p, "p50") + " / " + phaseValue(p, "p99") + " / " + phaseValue(p, "max")
 	})
 	t.row("", "amplification", o("amplification"))
+	t.tradeOffRow("")
 
 	// Faults, matched by name across variants (in the first variant's order).
 	var names []string
@@ -272,7 +273,9 @@ func headlineRows(vs []*model.Variant) []htmlRow {
 type headlineTable struct {
 	vs   []*model.Variant
 	down map[*model.Variant]bool // has a downstream counter
-	rows []htmlRow
+	// trades are the run's trade-offs against the baseline.
+	trades []model.TradeOff
+	rows   []htmlRow
 }
 
 func (t *headlineTable) row(section, label string, cell func(v *model.Variant) string) {
@@ -337,6 +340,7 @@ func (t *headlineTable) faultRows(name, kind string) {
 	t.row("", "amplification", bda("amplification"))
 	t.row("", "time to fail fast", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.FailFast, h.During }))
 	t.row("", "time to recover", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.Recover, h.After }))
+	t.tradeOffRow(name)
 }
 
 // phaseValue formats one number of a phase; "n/a" without requests.

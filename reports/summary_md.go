@@ -50,7 +50,7 @@ func WriteSummaryMarkdown(w io.Writer, r *model.Run) error {
 	if r.Against != nil {
 		againstMarkdown(&b, r)
 	}
-	headlineMarkdown(&b, vs)
+	headlineMarkdown(&b, vs, r.TradeOffs)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -94,13 +94,13 @@ func againstMarkdown(b *strings.Builder, r *model.Run) {
 }
 
 // headlineMarkdown is the report's headline table.
-func headlineMarkdown(b *strings.Builder, vs []*model.Variant) {
+func headlineMarkdown(b *strings.Builder, vs []*model.Variant, trade []model.TradeOff) {
 	b.WriteString("\n### Headline numbers\n\n|  |")
 	for _, v := range vs {
 		b.WriteString(" " + mdCell(v.Name) + " |")
 	}
 	b.WriteString("\n|---|" + strings.Repeat("---|", len(vs)) + "\n")
-	for _, row := range headlineRows(vs) {
+	for _, row := range headlineRows(vs, trade) {
 		if row.Section != "" {
 			fmt.Fprintf(b, "| **%s** |%s\n", mdCell(row.Section), strings.Repeat(" |", len(vs)))
 		}

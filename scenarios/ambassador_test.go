@@ -11,22 +11,20 @@ import (
 )
 
 // TestAmbassadorBudgetPreventsMetastableFailure runs the built-in ambassador
-// scenario shortened to 40% (23s per variant, one after the other) and asserts
-// what it exists to show: after the remote's slowdown is removed, naive
-// retries keep it overloaded (remote requests stay at ~4× the client's and
-// nothing succeeds) while the budgeted ambassador with its breaker lets it
-// recover at once.
+// scenario shortened to 50% (10s per variant, one after the other) and asserts
+// what it exists to show: naive retries with a fixed attempt timeout shorter
+// than the remote's slowdown fail every call during it and keep the remote
+// overloaded after it, while the budgeted ambassador, whose attempts follow
+// the call's deadline, answers through the slowdown as the direct call does.
 //
-// Typical values: naive amplification after ~4 (during ~3.4) and success
-// after ~0; budgeted amplification after ~1.0 (during ~0.3-0.6) and success
-// after 0.97-1.0 (its breaker may stay open up to 500ms past the slowdown);
-// direct success while flaky ~0.91. Under heavy CPU contention (load 5-9
-// on the 2-core machine, the test at GOMAXPROCS=1 and nice 19) the worst
-// seen were naive amplification during 1.58, budgeted success after 0.93:
-// the margins below leave room for that.
+// Values seen at full length (load average 12-15 on the 2-core machine):
+// naive amplification during ~2.0, after ~2.9, success during and after 0;
+// budgeted success during the slowdown 1.0 (p99 ~490ms), amplification
+// during and after ~1.0, success while flaky 1.0; direct success while
+// flaky ~0.91. The margins below leave room for a loaded CI box.
 func TestAmbassadorBudgetPreventsMetastableFailure(t *testing.T) {
 	if testing.Short() {
-		t.Skip("integration test: runs a scenario for ~75s")
+		t.Skip("integration test: runs a scenario for ~35s")
 	}
 	s, err := scenarios.Resolve("ambassador", catalog.All())
 	if err != nil {
@@ -35,7 +33,7 @@ func TestAmbassadorBudgetPreventsMetastableFailure(t *testing.T) {
 	s.Window = 500 * time.Millisecond
 	// In turn, not at once: the naive variant's retry storm would starve
 	// the other two of CPU on 2 cores.
-	checkAmbassadorRecovers(t, runVariantsInTurn(t, local.New(), s, 0.4))
+	checkAmbassadorRecovers(t, runVariantsInTurn(t, local.New(), s, 0.5))
 }
 
 // checkAmbassadorRecovers asserts what the ambassador scenario exists to
@@ -61,14 +59,19 @@ func checkAmbassadorRecovers(t *testing.T, got map[string]*model.Variant) {
 		t.Errorf("budgeted: success after the slowdown = %.3f, want >= 0.85 (it recovers)", v)
 	}
 
-	// During the slowdown, naive retries multiply the remote's load; the
-	// budget and the open breaker shed it.
+	// During the slowdown, naive retries multiply the remote's load and
+	// fail; the budgeted ambassador waits for the slow answers, as the
+	// direct call does, and adds no load.
 	ampDuring := model.Query{Metric: "amplification", Phase: "during", Fault: "remote-slow"}
 	if v, ok := measure(t, naive, ampDuring); !ok || v < 1.2 {
 		t.Errorf("naive-retries: amplification during the slowdown = %.3f, want >= 1.2", v)
 	}
-	if v, ok := measure(t, budgeted, ampDuring); !ok || v > 1.0 {
-		t.Errorf("budgeted: amplification during the slowdown = %.3f, want <= 1.0", v)
+	if v, ok := measure(t, budgeted, ampDuring); !ok || v > 1.3 {
+		t.Errorf("budgeted: amplification during the slowdown = %.3f, want <= 1.3", v)
+	}
+	slow := model.Query{Metric: "success", Phase: "during", Fault: "remote-slow"}
+	if v, ok := measure(t, budgeted, slow); !ok || v < 0.95 {
+		t.Errorf("budgeted: success while the remote is slow = %.3f, want >= 0.95 (it waits, as a direct call does)", v)
 	}
 
 	// While the remote is flaky, retries hide its failures; a direct call

@@ -43,3 +43,12 @@ func Resolve(ref string, cat patterns.Catalog) (*Scenario, error) {
 	}
 	return Parse("builtin:"+name+".yaml", src, cat)
 }
+
+// BuiltinSource returns the YAML of the built-in scenario called name.
+func BuiltinSource(name string) ([]byte, error) {
+	src, err := builtin.ReadFile(path.Clean(name) + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("no built-in scenario %q (built-in: %s)", name, strings.Join(Builtin(), ", "))
+	}
+	return src, nil
+}

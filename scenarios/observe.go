@@ -46,11 +46,13 @@ type observed struct {
 
 // startObservers starts the fault timeline, the plan of actions and the
 // sampler on dep, all aligned on start (when the attack's load begins), and the progress
-// display of variant's attack on o.Progress.
-func startObservers(ctx context.Context, dep testbeds.Deployment, s *Scenario, a *traffic.Attack, start time.Time, variant string, o Options) *observers {
+// display of variant's attack on o.Progress. gate, when not nil, is asked
+// before the first fault is applied (see faults.Timeline.BeforeFirst).
+func startObservers(ctx context.Context, dep testbeds.Deployment, s *Scenario, a *traffic.Attack, start time.Time, variant string, o Options, gate func(context.Context) error) *observers {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	planCtx, stopPlan := context.WithCancel(ctx)
 	ob := &observers{timeline: faults.NewTimeline(s.Faults), stopSampling: stopSampling, plan: actions.NewPlan(s.Actions), stopPlan: stopPlan}
+	ob.timeline.BeforeFirst = gate
 	ob.wg.Add(3)
 	go func() {
 		defer ob.wg.Done()

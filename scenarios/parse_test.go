@@ -148,7 +148,7 @@ func TestParseProblems(t *testing.T) {
 	}{
 		{"malformed", `testdata/invalid/malformed.yaml:7:22: ',' or '}' must be specified`},
 		{"empty", `testdata/invalid/empty.yaml:1:1: empty scenario file`},
-		{"unknown-top-field", `testdata/invalid/unknown-top-field.yaml:5:1: retries: unknown field "retries" (known: actions, compare, description, faults, load, name, pattern, seed, slo, sweep, variants, window)`},
+		{"unknown-top-field", `testdata/invalid/unknown-top-field.yaml:5:1: retries: unknown field "retries" (known: actions, compare, description, faults, load, name, pattern, seed, slo, steady_state, sweep, variants, window)`},
 		{"unknown-nested-field", `testdata/invalid/unknown-nested-field.yaml:9:7: load.targets[0].paht: unknown field "paht" (known: body, headers, method, name, path, weight)`},
 		{"zero-duration", `testdata/invalid/zero-duration.yaml:7:13: load.duration: negative or zero duration 0s`},
 		{"negative-duration", `testdata/invalid/negative-duration.yaml:14:15: faults[0].duration: negative or zero duration -5s`},

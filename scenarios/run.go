@@ -147,6 +147,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		return rv, fmt.Errorf("deploy: %w", err)
 	}
 	defer teardown(ctx, dep, rv, run)
+	announceToxiproxy(dep, rv, o.Progress)
 
 	raw, err := os.Create(filepath.Join(o.Dir, rv.Results))
 	if err != nil {
@@ -160,12 +161,25 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		return rv, err
 	}
 
-	obs := startObservers(ctx, dep, s, attack, plan.Start, v.Name, o)
-	windows, loadErr := drive(ctx, attack, raw)
+	vctx, stopVariant := context.WithCancelCause(ctx)
+	defer stopVariant(nil)
+	g := newGuard(s, rv, stopVariant)
+	var gate func(context.Context) error
+	if s.SteadyState {
+		gate = g.steady
+	}
+	obs := startObservers(vctx, dep, s, attack, plan.Start, v.Name, o, gate)
+	windows, loadErr := drive(vctx, attack, raw, g.add)
 	seen, stopErr := obs.Stop(ctx)
 	rv.Windows, rv.Series = windows, seen.series
 	recordFaults(rv.Faults, seen.records)
 	recordActions(rv.Actions, seen.actions)
+
+	var stop *StopError
+	if errors.As(context.Cause(vctx), &stop) && ctx.Err() == nil {
+		rv.Partial, rv.Error = true, stop.Msg
+		return rv, stop
+	}
 
 	if ctx.Err() != nil {
 		rv.Partial = true
@@ -254,13 +268,14 @@ func (s *Scenario) plan(v Variant, seed int64, entry string, start time.Time) tr
 }
 
 // drive runs the attack, streaming its raw results to raw, and returns the
-// windows it closed.
-func drive(ctx context.Context, a *traffic.Attack, raw io.Writer) ([]model.Window, error) {
+// windows it closed, each also passed to seen as it closes.
+func drive(ctx context.Context, a *traffic.Attack, raw io.Writer, seen func(model.Window)) ([]model.Window, error) {
 	windows := make(chan model.Window, 64)
 	collected := make(chan []model.Window, 1)
 	go func() {
 		var ws []model.Window
 		for w := range windows {
+			seen(w)
 			ws = append(ws, w)
 		}
 		collected <- ws

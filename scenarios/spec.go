@@ -24,6 +24,10 @@ type Scenario struct {
 	SLOs    []SLO            `yaml:"slo"`
 	// Compare overrides the tolerances of faultline compare (compare.go).
 	Compare *Compare `yaml:"compare"`
+	// SteadyState requires the SLOs of phase before to hold when the first
+	// fault is due; else no fault is injected, the run stops, everything is
+	// reverted and the report says "system not steady" (partial).
+	SteadyState bool `yaml:"steady_state"`
 	// Sweep, when set, expanded into variants appended to Variants.
 	Sweep *Sweep `yaml:"-"`
 
@@ -154,6 +158,10 @@ type SLO struct {
 	// duration ("300ms"), in the metric's unit.
 	Min *Threshold `yaml:"min"`
 	Max *Threshold `yaml:"max"`
+	// AbortAfter, when set, stops the run once every window of the SLO's
+	// phase has breached it for this long in a row (k6's abortOnFail with
+	// a delay): faults are reverted and the report is marked partial.
+	AbortAfter time.Duration `yaml:"abort_after"`
 }
 
 // Threshold is an SLO bound in the metric's base unit (ratio, seconds, ...).

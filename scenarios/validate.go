@@ -59,6 +59,7 @@ func validate(d *specDecoder, raw *rawScenario, cat patterns.Catalog) *Scenario 
 	v.sweep(raw.Sweep, raw.Variants)
 	v.slos()
 	v.compare()
+	v.steadyAndAbort()
 	return v.s
 }
 

@@ -47,6 +47,13 @@ type Deployment interface {
 	Close(ctx context.Context) error
 }
 
+// Inspectable is implemented by deployments whose Toxiproxy API a user can
+// reach while the run goes, with the tools they know (toxiproxy-cli -h URL).
+type Inspectable interface {
+	// ToxiproxyAPI is the API's base URL ("http://127.0.0.1:PORT").
+	ToxiproxyAPI() string
+}
+
 // FaultChecker is implemented by testbeds that cannot inject every fault
 // kind, so a run can be refused before anything starts.
 type FaultChecker interface {

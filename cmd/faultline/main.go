@@ -122,5 +122,6 @@ plots how each pattern contains the cascade its naive baseline suffers.`,
 	}
 	root.AddCommand(newRunCmd(), newValidateCmd(), newListCmd(), newReportCmd(), newCompareCmd())
 	root.AddCommand(newCleanCmd(), newServeServiceCmd(), newServeToxiproxyCmd())
+	root.AddCommand(newDescribeCmd(), newSchemaCmd())
 	return root
 }

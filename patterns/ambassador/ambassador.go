@@ -38,6 +38,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/faultline/faultline/internal/field"
@@ -82,7 +83,10 @@ type AppConfig struct {
 type AmbassadorConfig struct {
 	// Mode is "passthrough", "retry" or "resilient" (see the package doc).
 	Mode string `yaml:"mode" json:"mode"`
-	// Timeout bounds each attempt (retry and resilient modes).
+	// Timeout bounds each attempt (retry and resilient modes); 0 (the
+	// default) lets each attempt take what remains of the call's deadline
+	// (the app sends it in the X-Request-Timeout-Ms header), less 50ms to
+	// answer in. Every attempt stops at that deadline either way.
 	Timeout  time.Duration    `yaml:"timeout" json:"timeout"`
 	Capacity service.Capacity `yaml:"capacity" json:"capacity"`
 	// Retry configures attempts and backoff (retry and resilient modes) and
@@ -98,7 +102,10 @@ type AmbassadorConfig struct {
 //
 //   - app: 1.5s timeout on its call to the ambassador, long enough for every
 //     attempt; 256 workers, a queue of 64 waiting at most 1s.
-//   - ambassador: resilient; 250ms per attempt; 4 attempts at most, backoff
+//   - ambassador: resilient; each attempt may take what remains of the
+//     app's deadline (no fixed attempt timeout: one shorter than a slowdown
+//     the remote still answers through would turn slowness into failure,
+//     which the direct call does not suffer); 4 attempts at most, backoff
 //     from 10ms doubling to at most 200ms with full jitter; a budget of 10%
 //     of calls plus 5 retries a second over 10s; a breaker over the
 //     attempts of the last 2s that trips when at least 40 were seen and half
@@ -162,7 +169,6 @@ func defaults() *Config {
 		},
 		Ambassador: AmbassadorConfig{
 			Mode:     Resilient,
-			Timeout:  250 * time.Millisecond,
 			Capacity: service.Capacity{Workers: 256, Queue: 64, QueueTimeout: time.Second},
 			Retry: retry.Config{
 				MaxAttempts: 4,
@@ -198,8 +204,8 @@ func validate(c *Config) error {
 	}
 	errs = append(errs, field.In("ambassador.capacity", a.Capacity.Validate()))
 	if a.Mode == Retry || a.Mode == Resilient {
-		if a.Timeout <= 0 {
-			errs = append(errs, field.Errorf("ambassador.timeout", "must be > 0, got %s", a.Timeout))
+		if a.Timeout < 0 {
+			errs = append(errs, field.Errorf("ambassador.timeout", "must be >= 0 (0: the call's deadline), got %s", a.Timeout))
 		}
 		rc := a.Retry
 		rc.Budget.Enabled = rc.Budget.Enabled && a.Mode == Resilient
@@ -240,6 +246,7 @@ func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	req.Header.Set(DeadlineHeader, strconv.FormatInt(a.timeout.Milliseconds(), 10))
 	resp, err := a.client.Do(req)
 	if err != nil {
 		if r.Context().Err() != nil {

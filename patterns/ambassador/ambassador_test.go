@@ -35,7 +35,7 @@ func TestValidate(t *testing.T) {
 		{"app timeout", mut(func(c *Config) { c.App.Timeout = 0 }), []string{"app.timeout: must be > 0"}},
 		{"app capacity", mut(func(c *Config) { c.App.Capacity.Workers = 0 }), []string{"app.capacity.workers: must be > 0"}},
 		{"remote", mut(func(c *Config) { c.Remote.Latency.Dist = "gamma" }), []string{"remote.latency.dist"}},
-		{"attempt timeout", mut(func(c *Config) { c.Ambassador.Timeout = 0 }), []string{"ambassador.timeout: must be > 0"}},
+		{"attempt timeout", mut(func(c *Config) { c.Ambassador.Timeout = -time.Second }), []string{"ambassador.timeout: must be >= 0"}},
 		{"retry fields named", mut(func(c *Config) { c.Ambassador.Retry.MaxAttempts, c.Ambassador.Retry.Jitter = 0, "x" }),
 			[]string{"ambassador.retry.max_attempts", "ambassador.retry.jitter"}},
 		{"budget named", mut(func(c *Config) { c.Ambassador.Retry.Budget.Ratio = -1 }), []string{"ambassador.retry.budget.ratio"}},

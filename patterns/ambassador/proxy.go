@@ -115,11 +115,13 @@ func newAmbassador(_ context.Context, c *Config, env patterns.Env) (http.Handler
 // when the last attempt timed out, the remote's status when it answered an
 // error, and 502 when it could not be reached.
 func (a *ambassador) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
+	app := r.Context()
+	ctx, cancel := callContext(r)
+	defer cancel()
 	path := r.URL.Path
 	var body []byte
 	call := func(ctx context.Context) error {
-		b, err := a.attempt(ctx, path)
+		b, err := a.attempt(app, ctx, path)
 		body = b
 		return err
 	}
@@ -129,7 +131,7 @@ func (a *ambassador) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		err = call(ctx)
 	}
-	if ctx.Err() != nil {
+	if app.Err() != nil {
 		return // the app gave up; nobody reads an answer
 	}
 	var se *service.StatusError
@@ -148,8 +150,9 @@ func (a *ambassador) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// attempt makes one call to the remote through the breaker, if any.
-func (a *ambassador) attempt(ctx context.Context, path string) ([]byte, error) {
+// attempt makes one call to the remote through the breaker, if any, within
+// the call's context ctx; app is the app's request (done when it left).
+func (a *ambassador) attempt(app, ctx context.Context, path string) ([]byte, error) {
 	var permit breaker.Permit // the zero permit ignores Done and Release
 	if a.breaker != nil {
 		p, err := a.breaker.Allow()
@@ -160,7 +163,7 @@ func (a *ambassador) attempt(ctx context.Context, path string) ([]byte, error) {
 		permit = p
 	}
 	start := time.Now()
-	body, outcome, err := a.call(ctx, path)
+	body, outcome, err := a.call(app, ctx, path)
 	a.counted[outcome].Inc()
 	if outcome == OutcomeCancelled {
 		permit.Release() // says nothing about the remote
@@ -171,9 +174,9 @@ func (a *ambassador) attempt(ctx context.Context, path string) ([]byte, error) {
 	return body, err
 }
 
-// call sends one request within the attempt timeout and classifies the
-// outcome.
-func (a *ambassador) call(ctx context.Context, path string) ([]byte, string, error) {
+// call sends one request within the attempt timeout and the call's
+// deadline (ctx), and classifies the outcome; app is the app's request.
+func (a *ambassador) call(app, ctx context.Context, path string) ([]byte, string, error) {
 	actx := ctx
 	if a.timeout > 0 {
 		var cancel context.CancelFunc
@@ -193,8 +196,8 @@ func (a *ambassador) call(ctx context.Context, path string) ([]byte, string, err
 		resp.Body.Close()
 	}
 	switch {
-	case ctx.Err() != nil:
-		return nil, OutcomeCancelled, ctx.Err()
+	case app.Err() != nil:
+		return nil, OutcomeCancelled, app.Err()
 	case err != nil && actx.Err() != nil:
 		return nil, OutcomeTimeout, errTimeout
 	case err != nil:

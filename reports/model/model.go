@@ -35,6 +35,9 @@ type Run struct {
 	// Against is this run compared with a baseline run (run --baseline);
 	// nil without one.
 	Against *Comparison `json:"against_baseline,omitempty"`
+	// TradeOffs lists where a variant did worse than the baseline on
+	// success, p99 or rate, per fault and phase, SLO or not (Summarize).
+	TradeOffs []TradeOff `json:"trade_offs,omitempty"`
 }
 
 // Timing is how long one step of the run took (topology ready, teardown...).
@@ -55,6 +58,9 @@ type Variant struct {
 	Config          any      `json:"config,omitempty"` // effective pattern configuration
 	Routes          []string `json:"routes"`
 	Downstream      string   `json:"downstream,omitempty"` // service counted for amplification
+	// ToxiproxyAPI is the URL of the Toxiproxy API of the variant's
+	// topology while it ran (toxiproxy-cli -h URL list); "" when unknown.
+	ToxiproxyAPI string `json:"toxiproxy_api,omitempty"`
 	// State band: the sampled series carrying the pattern's state (its
 	// Series.Name, on StateService when set), and the names of its values.
 	StateSeries  string   `json:"state_series,omitempty"`

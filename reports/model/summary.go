@@ -16,7 +16,8 @@ const (
 )
 
 // Summarize fills every variant's Headline from its windows, faults and
-// series, and ranks the sweep's configurations when the run has a sweep.
+// series, ranks the sweep's configurations when the run has a sweep, and
+// lists where each variant is worse than its baseline (TradeOffs).
 // It is deterministic and may be called again (reports.Write does).
 func Summarize(r *Run) {
 	for _, v := range r.Variants {
@@ -31,6 +32,7 @@ func Summarize(r *Run) {
 		}
 	}
 	rankSweep(r)
+	r.TradeOffs = TradeOffs(r)
 }
 
 // summarizeVariant fills one run of a variant's Headline.

@@ -61,6 +61,7 @@ type Deployment struct {
 	netName  string
 	netID    string
 	client   *toxiclient.Client
+	apiURL   string                       // the Toxiproxy API, for toxiproxy-cli -h
 	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
 	entry    string
 	services map[string]*box
@@ -75,6 +76,10 @@ type box struct {
 	id   string // container id
 	port int    // the host port (on 127.0.0.1) of the service's port
 }
+
+// ToxiproxyAPI is the URL of the topology's Toxiproxy API, published on
+// 127.0.0.1, for `toxiproxy-cli -h URL list` while the run goes.
+func (d *Deployment) ToxiproxyAPI() string { return d.apiURL }
 
 func (b *box) url() string { return "http://127.0.0.1:" + strconv.Itoa(b.port) }
 
@@ -188,6 +193,7 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 // host port, and notes the entry's address.
 func (d *Deployment) createProxies(tpHost map[int]int, edgePort map[patterns.Edge]int) error {
 	d.client = deploy.ToxiproxyClient("127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort]))
+	d.apiURL = "http://127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort])
 	for _, e := range d.topo.Edges {
 		listen := "0.0.0.0:" + strconv.Itoa(edgePort[e])
 		upstream := e.To + ":" + strconv.Itoa(servicePort)

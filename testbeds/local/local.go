@@ -112,6 +112,7 @@ type Deployment struct {
 	api      *toxiproxy.ApiServer
 	apiHTTP  *http.Server
 	client   *toxiclient.Client
+	apiURL   string // the Toxiproxy API, for toxiproxy-cli -h
 	mu       sync.Mutex
 	services map[string]*server
 	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
@@ -186,6 +187,10 @@ func (g *gate) wait(ctx context.Context) bool {
 	}
 }
 
+// ToxiproxyAPI is the URL of the topology's Toxiproxy API, for
+// `toxiproxy-cli -h URL list` while the run goes.
+func (d *Deployment) ToxiproxyAPI() string { return d.apiURL }
+
 // startToxiproxy serves the real Toxiproxy API on a loopback listener of
 // our own (ApiServer.Listen wants a fixed address and races with Shutdown).
 func (d *Deployment) startToxiproxy(ctx context.Context) error {
@@ -197,6 +202,7 @@ func (d *Deployment) startToxiproxy(ctx context.Context) error {
 	d.apiHTTP = &http.Server{Handler: d.api.Routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = d.apiHTTP.Serve(ln) }()
 	d.client = deploy.ToxiproxyClient(ln.Addr().String())
+	d.apiURL = "http://" + ln.Addr().String()
 	if _, err := d.client.Version(); err != nil {
 		return fmt.Errorf("local: toxiproxy server on %s: %w", ln.Addr(), err)
 	}
