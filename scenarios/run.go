@@ -148,7 +148,7 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	obs := startObservers(ctx, dep, s.Faults, attack, plan.Start, v.Name, o)
 	windows, loadErr := drive(ctx, attack, raw)
 	seen, stopErr := obs.Stop(ctx)
-	rv.Windows, rv.Series = windows, seen.series
+	rv.Windows, rv.Series, rv.Late = windows, seen.series, attack.Late()
 	recordFaults(rv.Faults, seen.records)
 
 	if ctx.Err() != nil {

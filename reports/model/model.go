@@ -65,7 +65,11 @@ type Variant struct {
 	// SLO results are shown but do not decide the verdict.
 	ReportOnly bool `json:"report_only,omitempty"`
 
-	Windows []Window     `json:"windows"` // per route per window, ordered by Start, then Route
+	Windows []Window `json:"windows"` // per route per window, ordered by Start, then Route
+	// Late counts the results that fit no window: they arrived after their
+	// send-time window had closed (or for no known route). They are in the
+	// raw file and in the overall totals, not in any window.
+	Late    Late         `json:"late"`
 	Faults  []FaultEvent `json:"faults"`
 	Series  []Series     `json:"series"`            // sampled service metrics
 	Results string       `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
@@ -94,9 +98,24 @@ type Window struct {
 	P90      time.Duration    `json:"p90"`
 	P99      time.Duration    `json:"p99"`
 	Max      time.Duration    `json:"max"`
+	// Planned is how many requests the load planned for this route in this
+	// window (the pacer's hits times the route's weight share).
+	Planned float64 `json:"planned,omitempty"`
 	// Latency holds the window's full latency histogram, so phases can be
-	// merged exactly.
+	// merged exactly. Latencies are measured from each request's intended
+	// send time (the pacer's schedule), as wrk2 does, so a generator that
+	// falls behind does not hide its backlog (coordinated omission).
 	Latency *Histogram `json:"latency,omitempty"`
+	// Sent is the latency histogram measured from the actual send time (as
+	// `vegeta report` reads the raw file); only kept when its p50 or p99
+	// differs from Latency's by more than 1%.
+	Sent *Histogram `json:"sent,omitempty"`
+}
+
+// Late counts the results that fit no window, and how many were 2xx.
+type Late struct {
+	Count   int64 `json:"count"`
+	Success int64 `json:"success"`
 }
 
 // FaultEvent is one fault of the timeline: when it was planned and when it
@@ -141,8 +160,13 @@ func (s Series) FinitePoints() []Point {
 
 // Headline holds the numbers a reader looks at first.
 type Headline struct {
+	// Overall counts every result of the raw file: the windows' and the
+	// late ones (Variant.Late), so its totals match `vegeta report`.
 	Overall Phase           `json:"overall"`
 	Faults  []FaultHeadline `json:"faults"`
+	// Shortfalls lists the windows whose achieved rate was more than 1%
+	// under the plan; empty when the load delivered what it planned.
+	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
 }
 
 // FaultHeadline is the before / during / after comparison for one fault.
@@ -162,16 +186,25 @@ type FaultHeadline struct {
 
 // Phase aggregates the client's results over a time span.
 type Phase struct {
-	From          time.Duration `json:"from"`
-	To            time.Duration `json:"to"`
-	Requests      int64         `json:"requests"`
-	Success       float64       `json:"success"`  // ratio of 2xx answers
-	Degraded      float64       `json:"degraded"` // ratio of fallback answers
-	P50           time.Duration `json:"p50"`
-	P90           time.Duration `json:"p90"`
-	P99           time.Duration `json:"p99"`
-	Max           time.Duration `json:"max"`
-	Rate          float64       `json:"rate"`          // client requests per second
+	From     time.Duration `json:"from"`
+	To       time.Duration `json:"to"`
+	Requests int64         `json:"requests"`
+	Success  float64       `json:"success"`  // ratio of 2xx answers
+	Degraded float64       `json:"degraded"` // ratio of fallback answers
+	P50      time.Duration `json:"p50"`
+	P90      time.Duration `json:"p90"`
+	P99      time.Duration `json:"p99"`
+	Max      time.Duration `json:"max"`
+	Rate     float64       `json:"rate"` // client requests per second
+	// Planned is the rate the load planned over the phase's windows;
+	// Short is set when Rate is more than 1% under it (see Shortfall).
+	Planned float64 `json:"planned_rate,omitempty"`
+	Short   bool    `json:"short,omitempty"`
+	// P50Sent and P99Sent are the quantiles measured from the actual send
+	// time, set when they differ from P50 and P99 (measured from the
+	// intended send time) by more than 1%.
+	P50Sent       time.Duration `json:"p50_sent,omitempty"`
+	P99Sent       time.Duration `json:"p99_sent,omitempty"`
 	Amplification float64       `json:"amplification"` // downstream requests ÷ client requests
 }
 

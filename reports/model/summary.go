@@ -27,7 +27,7 @@ func Summarize(r *Run) {
 		x := NewView(v, r.Window)
 		v.window = x.w
 		slots := x.Slots("")
-		h := Headline{Overall: x.phase(slots, x.overall())}
+		h := Headline{Overall: withLate(x.phase(slots, x.overall()), v.Late), Shortfalls: shortfalls(slots)}
 		for i := range v.Faults {
 			f := x.faultAt(i)
 			h.Faults = append(h.Faults, FaultHeadline{
@@ -149,8 +149,10 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 	if len(spans) > 0 {
 		p.From, p.To = spans[0].From, spans[len(spans)-1].To
 	}
-	h := NewHistogram()
+	h, sent := NewHistogram(), NewHistogram()
 	var success, degraded int64
+	var planned float64
+	var lagged bool
 	var covered []Span
 	for _, sp := range spans {
 		c := Span{From: -1}
@@ -162,7 +164,10 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 			p.Requests += s.Count
 			success += s.Success
 			degraded += s.Degraded
+			planned += s.Planned
 			h.Merge(s.Latency)
+			sent.Merge(sentOr(s.Sent, s.Latency))
+			lagged = lagged || s.Sent != nil
 			if c.From < 0 {
 				c.From = s.Start
 			}
@@ -194,6 +199,11 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 	p.Max = h.Max()
 	if secs > 0 {
 		p.Rate = float64(p.Requests) / secs
+		p.Planned = planned / secs
+		p.Short = Short(float64(p.Requests), planned)
+	}
+	if lagged {
+		p.P50Sent, p.P99Sent = sentQuantiles(p, sent)
 	}
 	p.Amplification = down / float64(p.Requests)
 	return p
