@@ -292,9 +292,11 @@ func evaluate(s *Scenario, run *model.Run) {
 			}
 			q := model.Query{Metric: slo.Metric, Route: slo.Route, Phase: slo.Phase, Fault: slo.Fault}
 			if slo.Min != nil {
+				q.OfPlan = slo.Min.OfPlan
 				rv.SLOs = append(rv.SLOs, rv.Check(slo.Name, q, ">=", slo.Min.Value))
 			}
 			if slo.Max != nil {
+				q.OfPlan = slo.Max.OfPlan
 				rv.SLOs = append(rv.SLOs, rv.Check(slo.Name, q, "<=", slo.Max.Value))
 			}
 		}

@@ -219,7 +219,9 @@ type SLOResult struct {
 	Threshold float64 `json:"threshold"`
 	Actual    float64 `json:"actual"`
 	Unit      string  `json:"unit"` // "ratio", "seconds", "per-second", "factor"
-	Pass      bool    `json:"pass"`
+	// OfPlan marks a rate measured as a share of the planned rate.
+	OfPlan bool `json:"of_plan,omitempty"`
+	Pass   bool `json:"pass"`
 	// Missing is true when the metric could not be computed (no data in the
 	// phase, or a time that never came); such an SLO fails.
 	Missing bool `json:"missing,omitempty"`

@@ -53,3 +53,20 @@ func TestSummarizeShortfallAndLate(t *testing.T) {
 		t.Errorf("shortfalls %+v, want the window at 2s", sf)
 	}
 }
+
+func TestMeasureRateOfPlan(t *testing.T) {
+	v := &Variant{Name: "v"}
+	for k, n := range []int64{100, 90} {
+		v.Windows = append(v.Windows, Window{Route: "r", Start: time.Duration(k) * time.Second, Count: n, Success: n, Planned: 100})
+	}
+	Summarize(&Run{Window: time.Second, Planned: 2 * time.Second, Variants: []*Variant{v}})
+	if got, ok := v.Measure(Query{Metric: "rate", OfPlan: true}); !ok || got != 0.95 {
+		t.Errorf("rate of plan = %v, %v; want 0.95", got, ok)
+	}
+	if got, ok := v.Measure(Query{Metric: "rate"}); !ok || got != 95 {
+		t.Errorf("rate = %v, %v; want 95/s", got, ok)
+	}
+	if res := v.Check("r", Query{Metric: "rate", OfPlan: true}, ">=", 0.99); res.Pass || res.Unit != "ratio" || !res.OfPlan {
+		t.Errorf("check = %+v, want a failing ratio of the plan", res)
+	}
+}

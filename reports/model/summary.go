@@ -49,6 +49,8 @@ func Summarize(r *Run) {
 // "after"), relative to a fault ("" = all faults together).
 type Query struct {
 	Metric, Route, Phase, Fault string
+	// OfPlan measures rate as a share of the planned rate (a ratio).
+	OfPlan bool
 }
 
 // Measure returns the value of q in its metric's unit (ratios 0..1, latencies
@@ -106,6 +108,9 @@ func (v *Variant) Measure(q Query) (float64, bool) {
 	case "max":
 		return p.Max.Seconds(), true
 	case "rate":
+		if q.OfPlan {
+			return p.Rate / p.Planned, p.Planned > 0
+		}
 		return p.Rate, true
 	case "amplification":
 		if x.down == nil || (q.Route != "" && len(x.Routes()) > 1) {
@@ -123,7 +128,10 @@ func (v *Variant) Check(name string, q Query, op string, threshold float64) SLOR
 	info, _ := LookupMetric(q.Metric)
 	res := SLOResult{
 		Name: name, Metric: q.Metric, Route: q.Route, Phase: q.Phase, Fault: q.Fault,
-		Op: op, Threshold: threshold, Unit: string(info.Unit),
+		Op: op, Threshold: threshold, Unit: string(info.Unit), OfPlan: q.OfPlan,
+	}
+	if q.OfPlan {
+		res.Unit = string(Ratio) // of the planned rate
 	}
 	actual, ok := v.Measure(q)
 	if !ok {

@@ -250,6 +250,8 @@ func (a *Aggregator) Progress() Progress {
 		P99:         time.Duration(a.lastP99.Load()),
 		Late:        a.late.Load(),
 	}
+	secs := a.window.Seconds()
+	p.Short = model.Short(p.Rate*secs, p.PlannedRate*secs)
 	if req > 0 {
 		p.TotalSuccess = float64(a.success.Load()) / float64(req)
 	}

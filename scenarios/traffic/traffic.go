@@ -132,18 +132,13 @@ type Progress struct {
 	Success  float64       // share of 2xx results in the last closed window (NaN before one closed)
 	Rate     float64       // results per second in the last closed window
 	// PlannedRate is the rate the plan scheduled for the last closed
-	// window; Short says Rate fell more than 1% under it.
+	// window; Short says Rate fell more than 1% under it (model.Short).
 	PlannedRate float64
+	Short       bool
 	// TotalSuccess is the share of 2xx results so far.
 	TotalSuccess float64
 	P99          time.Duration // p99 latency of the last closed window, all routes
 	Late         int64         // results that fit no window (see Aggregator.Late)
-}
-
-// Short reports whether the last closed window fell more than 1% under
-// the planned rate.
-func (p Progress) Short(window time.Duration) bool {
-	return model.Short(p.Rate*window.Seconds(), p.PlannedRate*window.Seconds())
 }
 
 // Attack runs one Plan once.
