@@ -32,6 +32,10 @@ func variantWarnings(v *model.Variant) []string {
 		out = append(out, fmt.Sprintf("%s: requests left later than planned (the generator lagged): p99 is %s from the intended send time, %s from the actual send time (what `vegeta report` shows).",
 			v.Name, formatDuration(o.P99), formatDuration(o.P99Sent)))
 	}
+	for _, f := range v.Foreign {
+		out = append(out, fmt.Sprintf("%s: a toxic faultline did not create was on edge %s: %q (%s), seen at %s; the numbers include its effect. It was removed at teardown.",
+			v.Name, f.Edge, f.Name, f.Type, formatDuration(f.At)))
+	}
 	return out
 }
 

@@ -20,6 +20,7 @@ import (
 // together with startObservers, and one call to Stop ends them all.
 type observers struct {
 	timeline     *faults.Timeline
+	foreign      *faults.ForeignWatch
 	stopSampling context.CancelFunc
 	stopProgress func() // returns once the display has stopped
 	wg           sync.WaitGroup
@@ -32,8 +33,9 @@ type observers struct {
 
 // observed is what the observers recorded.
 type observed struct {
-	records []faults.Record // what happened to each fault, in order
-	series  []model.Series  // the sampled metrics
+	records []faults.Record       // what happened to each fault, in order
+	series  []model.Series        // the sampled metrics
+	foreign []faults.ForeignToxic // toxics the run did not create (removed)
 	// timelineErr is the timeline's own error: failed steps, each also on
 	// its fault's record.
 	timelineErr error
@@ -42,13 +44,22 @@ type observed struct {
 // startObservers starts the fault timeline and the sampler on dep, both
 // aligned on start (when the attack's load begins), and the progress
 // display of variant's attack on o.Progress.
-func startObservers(ctx context.Context, dep testbeds.Deployment, fs []faults.Fault, a *traffic.Attack, start time.Time, variant string, o Options) *observers {
+func startObservers(ctx context.Context, dep testbeds.Deployment, fs []faults.Fault, edges []string, a *traffic.Attack, start time.Time, variant string, o Options) *observers {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
-	ob := &observers{timeline: faults.NewTimeline(fs), stopSampling: stopSampling}
-	ob.wg.Add(2)
+	ob := &observers{
+		timeline:     faults.NewTimeline(fs),
+		foreign:      faults.NewForeignWatch(dep, edges, fs, start),
+		stopSampling: stopSampling,
+	}
+	events := make(chan faults.Event, 2*len(fs)) // Run never waits for us
+	ob.wg.Add(3)
 	go func() {
 		defer ob.wg.Done()
-		ob.timelineErr = ob.timeline.Run(ctx, dep, start, nil)
+		ob.timelineErr = ob.timeline.Run(ctx, dep, start, events)
+	}()
+	go func() {
+		defer ob.wg.Done()
+		ob.watchForeign(ctx, events)
 	}()
 	go func() {
 		defer ob.wg.Done()
@@ -68,8 +79,21 @@ func (ob *observers) Stop(ctx context.Context) (observed, error) {
 	revertErr := ob.timeline.RevertAll(context.WithoutCancel(ctx))
 	ob.stopSampling()
 	ob.wg.Wait()
-	seen := observed{records: ob.timeline.Records(), series: ob.series, timelineErr: ob.timelineErr}
-	return seen, errors.Join(revertErr, ob.sampleErr)
+	// At the end: look once more, and remove what the run did not create.
+	foreignErr := ob.foreign.Remove(context.WithoutCancel(ctx))
+	seen := observed{records: ob.timeline.Records(), series: ob.series, timelineErr: ob.timelineErr, foreign: ob.foreign.Found()}
+	return seen, errors.Join(revertErr, ob.sampleErr, foreignErr)
+}
+
+// watchForeign looks for toxics the run did not create after each fault
+// revert, until the timeline closes events. A failed look is not the
+// run's failure: the last look, at Stop, reports its error.
+func (ob *observers) watchForeign(ctx context.Context, events <-chan faults.Event) {
+	for ev := range events {
+		if ev.State == faults.StateReverted {
+			_ = ob.foreign.Scan(context.WithoutCancel(ctx))
+		}
+	}
 }
 
 // interesting keeps the series reports use: faultline's own metrics.

@@ -145,10 +145,11 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		return rv, err
 	}
 
-	obs := startObservers(ctx, dep, s.Faults, attack, plan.Start, v.Name, o)
+	obs := startObservers(ctx, dep, s.Faults, s.edges(), attack, plan.Start, v.Name, o)
 	windows, loadErr := drive(ctx, attack, raw)
 	seen, stopErr := obs.Stop(ctx)
 	rv.Windows, rv.Series, rv.Late = windows, seen.series, attack.Late()
+	rv.Foreign = reportForeign(seen.foreign)
 	recordFaults(rv.Faults, seen.records)
 
 	if ctx.Err() != nil {

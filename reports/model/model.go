@@ -69,12 +69,16 @@ type Variant struct {
 	// Late counts the results that fit no window: they arrived after their
 	// send-time window had closed (or for no known route). They are in the
 	// raw file and in the overall totals, not in any window.
-	Late    Late         `json:"late"`
-	Faults  []FaultEvent `json:"faults"`
-	Series  []Series     `json:"series"`            // sampled service metrics
-	Results string       `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
-	Partial bool         `json:"partial"`
-	Error   string       `json:"error,omitempty"`
+	Late Late `json:"late"`
+	// Foreign lists toxics found on the variant's edges that faultline did
+	// not create (looked for at each fault revert and at the end; removed
+	// at teardown). They skew the numbers, so the report warns.
+	Foreign []ForeignToxic `json:"foreign_toxics,omitempty"`
+	Faults  []FaultEvent   `json:"faults"`
+	Series  []Series       `json:"series"`            // sampled service metrics
+	Results string         `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
+	Partial bool           `json:"partial"`
+	Error   string         `json:"error,omitempty"`
 
 	Headline Headline    `json:"headline"`
 	SLOs     []SLOResult `json:"slos"`
@@ -110,6 +114,14 @@ type Window struct {
 	// `vegeta report` reads the raw file); only kept when its p50 or p99
 	// differs from Latency's by more than 1%.
 	Sent *Histogram `json:"sent,omitempty"`
+}
+
+// ForeignToxic is a toxic faultline did not create, on one of the edges.
+type ForeignToxic struct {
+	Edge string        `json:"edge"`
+	Name string        `json:"name"`
+	Type string        `json:"type"`
+	At   time.Duration `json:"at"` // first seen, from the load's start
 }
 
 // Late counts the results that fit no window, and how many were 2xx.
