@@ -146,10 +146,13 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	}
 
 	obs := startObservers(ctx, dep, s.Faults, s.edges(), attack, plan.Start, v.Name, o)
-	windows, loadErr := drive(ctx, attack, raw)
+	windows, width, loadErr := drive(ctx, attack, raw)
 	seen, stopErr := obs.Stop(ctx)
 	rv.Windows, rv.Series, rv.Late = windows, seen.series, attack.Late()
 	rv.Foreign = reportForeign(seen.foreign)
+	if width != s.Window {
+		rv.Window = width
+	}
 	recordFaults(rv.Faults, seen.records)
 
 	if ctx.Err() != nil {
@@ -236,19 +239,28 @@ func (s *Scenario) plan(v Variant, seed int64, entry string, start time.Time) tr
 }
 
 // drive runs the attack, streaming its raw results to raw, and returns the
-// windows it closed.
-func drive(ctx context.Context, a *traffic.Attack, raw io.Writer) ([]model.Window, error) {
+// windows it closed and their length (coarser than the plan's in a long
+// run: see model.WindowLog).
+func drive(ctx context.Context, a *traffic.Attack, raw io.Writer) ([]model.Window, time.Duration, error) {
 	windows := make(chan model.Window, 64)
-	collected := make(chan []model.Window, 1)
+	collected := make(chan coarse, 1)
 	go func() {
-		var ws []model.Window
+		log := model.NewWindowLog(a.Window(), a.Routes()) // coarser past a point
 		for w := range windows {
-			ws = append(ws, w)
+			log.Add(w)
 		}
-		collected <- ws
+		ws, width := log.Windows()
+		collected <- coarse{ws, width}
 	}()
 	err := a.Run(ctx, raw, windows) // closes windows
-	return <-collected, err
+	c := <-collected
+	return c.windows, c.width, err
+}
+
+// coarse is what a variant's windows came to: windows of width.
+type coarse struct {
+	windows []model.Window
+	width   time.Duration
 }
 
 // recordFaults copies what the timeline recorded (when each fault was

@@ -66,6 +66,9 @@ type Variant struct {
 	ReportOnly bool `json:"report_only,omitempty"`
 
 	Windows []Window `json:"windows"` // per route per window, ordered by Start, then Route
+	// Window is the variant's window length when its windows were merged
+	// into coarser ones (a long run, see WindowLog); 0: the run's.
+	Window time.Duration `json:"window,omitempty"`
 	// Late counts the results that fit no window: they arrived after their
 	// send-time window had closed (or for no known route). They are in the
 	// raw file and in the overall totals, not in any window.
@@ -150,6 +153,7 @@ type Series struct {
 	Labels  map[string]string `json:"labels,omitempty"`
 	Counter bool              `json:"counter,omitempty"` // monotonic: plot its rate
 	Points  []Point           `json:"points"`
+	stride  time.Duration     // least gap between kept points, once thinned (Append)
 }
 
 // Point is one sample.

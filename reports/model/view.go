@@ -22,6 +22,9 @@ type View struct {
 // smallest gap between window starts.
 func NewView(v *Variant, window time.Duration) *View {
 	x := &View{v: v, w: window}
+	if v.Window > 0 {
+		x.w = v.Window // coarsened: a long run
+	}
 	if x.w <= 0 {
 		x.w = inferWindow(v.Windows)
 	}

@@ -21,6 +21,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -377,6 +378,20 @@ func (a *Attack) Progress() Progress {
 	pr.Elapsed = max(time.Since(agg.start), 0)
 	pr.Target = a.pacer.Rate(pr.Elapsed)
 	return pr
+}
+
+// Window is the attack's aggregation window.
+func (a *Attack) Window() time.Duration { return a.plan.Window }
+
+// Routes is how many routes the attack's windows name.
+func (a *Attack) Routes() int {
+	var names []string
+	for _, t := range a.plan.Targets {
+		if !slices.Contains(names, t.Name) {
+			names = append(names, t.Name)
+		}
+	}
+	return len(names)
 }
 
 // Late returns the results that fit no window; see Aggregator.Late.
