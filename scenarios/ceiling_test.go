@@ -61,7 +61,7 @@ func fastTarget(b *testing.B) (url string) {
 
 // delivered is one rate's outcome.
 type delivered struct {
-	share float64 // of the planned requests answered 2xx
+	share float64       // of the planned requests answered 2xx
 	p99   time.Duration // from the actual send time, as vegeta measures
 	// intended is faultline's p99 from the intended send time (its
 	// report's), which also counts the generator's lag.
