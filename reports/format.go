@@ -40,7 +40,15 @@ func sloScope(s model.SLOResult) string {
 
 // sloWant is the SLO's requirement: ">= 95%".
 func sloWant(s model.SLOResult) string {
-	return s.Op + " " + formatValue(s.Threshold, model.Unit(s.Unit))
+	return s.Op + " " + formatValue(s.Threshold, model.Unit(s.Unit)) + ofPlan(s)
+}
+
+// ofPlan names what a rate share is of.
+func ofPlan(s model.SLOResult) string {
+	if s.OfPlan {
+		return " of plan"
+	}
+	return ""
 }
 
 // sloGot is the SLO's measured value, "n/a" when missing.
@@ -48,7 +56,7 @@ func sloGot(s model.SLOResult) string {
 	if s.Missing {
 		return "n/a"
 	}
-	return formatValue(s.Actual, model.Unit(s.Unit))
+	return formatValue(s.Actual, model.Unit(s.Unit)) + ofPlan(s)
 }
 
 // formatValue prints a value in its unit: 97.5%, 312ms, 120/s, 1.85.

@@ -38,6 +38,7 @@ type htmlReport struct {
 	Faults    []htmlFault
 	Actions   []htmlAction
 	Timings   []htmlTiming
+	Warnings  []string // what was not measured as planned (see warnings)
 	Plots     []htmlPlot
 	Results   []htmlResult
 	Generated string
@@ -100,6 +101,7 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 		rep.Variants = append(rep.Variants, variantVerdict(v))
 	}
 	rep.Headline = headlineRows(vs, r.TradeOffs)
+	rep.Warnings = warnings(vs)
 	rep.Counters = counterRows(vs)
 	rep.Routes = routeRows(vs)
 	for _, v := range vs {
@@ -241,12 +243,13 @@ func headlineRows(vs []*model.Variant, trades []model.TradeOff) []htmlRow {
 		return func(v *model.Variant) string { return t.value(v, v.Headline.Overall, metric) }
 	}
 	t.row("Whole run", "requests", func(v *model.Variant) string { return fmt.Sprint(v.Headline.Overall.Requests) })
-	t.row("", "rate", o("rate"))
+	t.row("", "rate (planned)", func(v *model.Variant) string { return rateCell(v.Headline.Overall) })
+	t.row("", "late results", func(v *model.Variant) string { return fmt.Sprint(v.Late.Count) })
 	t.row("", "success", o("success"))
 	t.row("", "degraded", o("degraded"))
 	t.row("", "p50 / p99 / max", func(v *model.Variant) string {
 		p := v.Headline.Overall
-		return phaseValue(p, "p50") + " / " + phaseValue(p, "p99") + " / " + phaseValue(p, "max")
+		return phaseValue(p, "p50") + " / " + phaseValue(p, "p99") + " / " + phaseValue(p, "max") + sentNote(p)
 	})
 	t.row("", "amplification", o("amplification"))
 	t.tradeOffRow("")
@@ -337,6 +340,7 @@ func (t *headlineTable) faultRows(name, kind string) {
 	t.row(section, "success", bda("success"))
 	t.row("", "degraded", bda("degraded"))
 	t.row("", "p99", bda("p99"))
+	t.row("", "rate", bda("rate"))
 	t.row("", "amplification", bda("amplification"))
 	t.row("", "time to fail fast", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.FailFast, h.During }))
 	t.row("", "time to recover", dur(func(h *model.FaultHeadline) (*time.Duration, model.Phase) { return h.Recover, h.After }))
@@ -362,6 +366,9 @@ func phaseValue(p model.Phase, metric string) string {
 	case "max":
 		return formatDuration(p.Max)
 	case "rate":
+		if p.Short {
+			return formatNumber(p.Rate) + "/s ⚠"
+		}
 		return formatNumber(p.Rate) + "/s"
 	case "amplification":
 		return formatNumber(p.Amplification) + "×"

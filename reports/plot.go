@@ -102,7 +102,7 @@ func Plots(r *model.Run) ([]PlotFile, error) {
 	}
 	var figs []*figure
 	for _, build := range []func() *figure{
-		d.latency, d.outcomes, d.state, d.downstream, d.latencyRoutes, d.outcomesRoutes, d.bytesRoutes, d.gauges,
+		d.latency, d.outcomes, d.rate, d.state, d.downstream, d.latencyRoutes, d.outcomesRoutes, d.bytesRoutes, d.gauges,
 	} {
 		if f := build(); f != nil {
 			figs = append(figs, f)

@@ -29,7 +29,7 @@ func TestCircuitBreakerContainsTheCascadeOnDocker(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Window = 500 * time.Millisecond
-	checkBreakerContains(t, runVariantsOn(t, tb, s, 0.3))
+	checkBreakerContains(t, runVariantsOn(t, tb, s, 0.6))
 }
 
 // TestBulkheadContainsTheBlastRadiusOnDocker is the bulkhead scenario with
@@ -44,7 +44,7 @@ func TestBulkheadContainsTheBlastRadiusOnDocker(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Window = 500 * time.Millisecond
-	checkBulkheadContains(t, runVariantsOn(t, tb, s, 0.4))
+	checkBulkheadContains(t, runVariantsOn(t, tb, s, 0.9))
 }
 
 // TestStranglerFigRollsBackOnDocker is the strangler-fig scenario with the

@@ -23,6 +23,7 @@ type observers struct {
 	timeline     *faults.Timeline
 	plan         *actions.Plan
 	stopPlan     context.CancelFunc
+	foreign      *faults.ForeignWatch
 	stopSampling context.CancelFunc
 	stopProgress func() // returns once the display has stopped
 	wg           sync.WaitGroup
@@ -36,31 +37,44 @@ type observers struct {
 
 // observed is what the observers recorded.
 type observed struct {
-	records []faults.Record  // what happened to each fault, in order
-	actions []actions.Record // what happened to each action, in order
-	series  []model.Series   // the sampled metrics
+	records []faults.Record       // what happened to each fault, in order
+	actions []actions.Record      // what happened to each action, in order
+	series  []model.Series        // the sampled metrics
+	foreign []faults.ForeignToxic // toxics the run did not create (removed)
 	// timelineErr is the timeline's own error: failed steps, each also on
 	// its fault's record; and the actions' failed steps.
 	timelineErr error
 }
 
-// startObservers starts the fault timeline, the plan of actions and the
-// sampler on dep, all aligned on start (when the attack's load begins), and the progress
-// display of variant's attack on o.Progress. gate, when not nil, is asked
-// before the first fault is applied (see faults.Timeline.BeforeFirst).
+// startObservers starts the fault timeline, the plan of actions, the watch
+// for foreign toxics and the sampler on dep, all aligned on start (when the
+// attack's load begins), and the progress display of variant's attack on
+// o.Progress. gate, when not nil, is asked before the first fault is
+// applied (see faults.Timeline.BeforeFirst).
 func startObservers(ctx context.Context, dep testbeds.Deployment, s *Scenario, a *traffic.Attack, start time.Time, variant string, o Options, gate func(context.Context) error) *observers {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	planCtx, stopPlan := context.WithCancel(ctx)
-	ob := &observers{timeline: faults.NewTimeline(s.Faults), stopSampling: stopSampling, plan: actions.NewPlan(s.Actions), stopPlan: stopPlan}
+	ob := &observers{
+		timeline:     faults.NewTimeline(s.Faults),
+		plan:         actions.NewPlan(s.Actions),
+		stopPlan:     stopPlan,
+		foreign:      faults.NewForeignWatch(dep, s.edges(), s.Faults, start),
+		stopSampling: stopSampling,
+	}
 	ob.timeline.BeforeFirst = gate
-	ob.wg.Add(3)
+	events := make(chan faults.Event, 2*len(s.Faults)) // Run never waits for us
+	ob.wg.Add(4)
 	go func() {
 		defer ob.wg.Done()
 		ob.planErr = ob.plan.Run(planCtx, dep, start)
 	}()
 	go func() {
 		defer ob.wg.Done()
-		ob.timelineErr = ob.timeline.Run(ctx, dep, start, nil)
+		ob.timelineErr = ob.timeline.Run(ctx, dep, start, events)
+	}()
+	go func() {
+		defer ob.wg.Done()
+		ob.watchForeign(ctx, events)
 	}()
 	go func() {
 		defer ob.wg.Done()
@@ -81,11 +95,24 @@ func (ob *observers) Stop(ctx context.Context) (observed, error) {
 	ob.stopPlan()
 	ob.stopSampling()
 	ob.wg.Wait()
-	seen := observed{records: ob.timeline.Records(), actions: ob.plan.Records(), series: ob.series, timelineErr: ob.timelineErr}
+	// At the end: look once more, and remove what the run did not create.
+	foreignErr := ob.foreign.Remove(context.WithoutCancel(ctx))
+	seen := observed{records: ob.timeline.Records(), actions: ob.plan.Records(), series: ob.series, timelineErr: ob.timelineErr, foreign: ob.foreign.Found()}
 	if ob.planErr != nil && !errors.Is(ob.planErr, context.Canceled) {
 		seen.timelineErr = errors.Join(seen.timelineErr, ob.planErr)
 	}
-	return seen, errors.Join(revertErr, ob.sampleErr)
+	return seen, errors.Join(revertErr, ob.sampleErr, foreignErr)
+}
+
+// watchForeign looks for toxics the run did not create after each fault
+// revert, until the timeline closes events. A failed look is not the
+// run's failure: the last look, at Stop, reports its error.
+func (ob *observers) watchForeign(ctx context.Context, events <-chan faults.Event) {
+	for ev := range events {
+		if ev.State == faults.StateReverted {
+			_ = ob.foreign.Scan(context.WithoutCancel(ctx))
+		}
+	}
 }
 
 // interesting keeps the series reports use: faultline's own metrics.

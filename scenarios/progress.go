@@ -70,9 +70,13 @@ func status(variant string, p traffic.Progress, tl *faults.Timeline) string {
 	if !math.IsNaN(p.Success) {
 		success = fmt.Sprintf("%5.1f%%", 100*p.Success)
 	}
+	short := ""
+	if p.Short {
+		short = fmt.Sprintf(" SHORT of %.0f", p.PlannedRate)
+	}
 	// Rate, success and p99 are those of the last closed window, which
 	// closes once its slowest request could have timed out.
-	return fmt.Sprintf("%-12s %6s/%-6s  %6.0f req/s  success %s  p99 %-8s  faults %s",
-		variant, p.Elapsed.Round(100*time.Millisecond), p.Planned, p.Rate, success,
+	return fmt.Sprintf("%-12s %6s/%-6s  %6.0f req/s%s  success %s  p99 %-8s  faults %s",
+		variant, p.Elapsed.Round(100*time.Millisecond), p.Planned, p.Rate, short, success,
 		p.P99.Round(time.Millisecond), active)
 }

@@ -169,9 +169,13 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 		gate = g.steady
 	}
 	obs := startObservers(vctx, dep, s, attack, plan.Start, v.Name, o, gate)
-	windows, loadErr := drive(vctx, attack, raw, g.add)
+	windows, width, loadErr := drive(vctx, attack, raw, g.add)
 	seen, stopErr := obs.Stop(ctx)
-	rv.Windows, rv.Series = windows, seen.series
+	rv.Windows, rv.Series, rv.Late = windows, seen.series, attack.Late()
+	rv.Foreign = reportForeign(seen.foreign)
+	if width != s.Window {
+		rv.Window = width
+	}
 	recordFaults(rv.Faults, seen.records)
 	recordActions(rv.Actions, seen.actions)
 
@@ -268,20 +272,29 @@ func (s *Scenario) plan(v Variant, seed int64, entry string, start time.Time) tr
 }
 
 // drive runs the attack, streaming its raw results to raw, and returns the
-// windows it closed, each also passed to seen as it closes.
-func drive(ctx context.Context, a *traffic.Attack, raw io.Writer, seen func(model.Window)) ([]model.Window, error) {
+// windows it closed, each also passed to seen as it closes, and their
+// length (coarser than the plan's in a long run: see model.WindowLog).
+func drive(ctx context.Context, a *traffic.Attack, raw io.Writer, seen func(model.Window)) ([]model.Window, time.Duration, error) {
 	windows := make(chan model.Window, 64)
-	collected := make(chan []model.Window, 1)
+	collected := make(chan coarse, 1)
 	go func() {
-		var ws []model.Window
+		log := model.NewWindowLog(a.Window(), a.Routes()) // coarser past a point
 		for w := range windows {
 			seen(w)
-			ws = append(ws, w)
+			log.Add(w)
 		}
-		collected <- ws
+		ws, width := log.Windows()
+		collected <- coarse{ws, width}
 	}()
 	err := a.Run(ctx, raw, windows) // closes windows
-	return <-collected, err
+	c := <-collected
+	return c.windows, c.width, err
+}
+
+// coarse is what a variant's windows came to: windows of width.
+type coarse struct {
+	windows []model.Window
+	width   time.Duration
 }
 
 // recordFaults copies what the timeline recorded (when each fault was
@@ -326,9 +339,11 @@ func evaluate(s *Scenario, run *model.Run) {
 			}
 			q := model.Query{Metric: slo.Metric, Route: slo.Route, Phase: slo.Phase, Fault: slo.Fault}
 			if slo.Min != nil {
+				q.OfPlan = slo.Min.OfPlan
 				rv.SLOs = append(rv.SLOs, rv.Check(slo.Name, q, ">=", slo.Min.Value))
 			}
 			if slo.Max != nil {
+				q.OfPlan = slo.Max.OfPlan
 				rv.SLOs = append(rv.SLOs, rv.Check(slo.Name, q, "<=", slo.Max.Value))
 			}
 		}

@@ -155,7 +155,9 @@ type SLO struct {
 	Phase string `yaml:"phase"`
 	Fault string `yaml:"fault"`
 	// Min and/or Max bound the metric: a number, a percentage ("95%") or a
-	// duration ("300ms"), in the metric's unit.
+	// duration ("300ms"), in the metric's unit. On rate, a percentage is a
+	// share of the planned rate, and with neither bound an SLO on rate asks
+	// for at least 99% of the plan.
 	Min *Threshold `yaml:"min"`
 	Max *Threshold `yaml:"max"`
 	// AbortAfter, when set, stops the run once every window of the SLO's
@@ -168,4 +170,7 @@ type SLO struct {
 type Threshold struct {
 	Value float64
 	Text  string // as written
+	// OfPlan is set on a rate bound written as a percentage: Value is then
+	// a share of the planned rate.
+	OfPlan bool
 }

@@ -57,12 +57,16 @@ func (v *validator) slo(o *SLO, p string, variants []string, seen map[string]str
 	}
 	v.routeAndFault(p, o.Metric, o.Route, o.Fault)
 	if o.Min == nil && o.Max == nil {
-		v.report(p, "give min, max or both")
+		if o.Metric == "rate" {
+			o.Min = &Threshold{Text: defaultRateShare} // the plan, by default
+		} else {
+			v.report(p, "give min, max or both")
+		}
 	}
 	if known {
 		okMin := v.threshold(o.Min, info, p+".min")
 		okMax := v.threshold(o.Max, info, p+".max")
-		if okMin && okMax && o.Min != nil && o.Max != nil && o.Min.Value > o.Max.Value {
+		if okMin && okMax && o.Min != nil && o.Max != nil && o.Min.OfPlan == o.Max.OfPlan && o.Min.Value > o.Max.Value {
 			v.report(p+".min", "min %s is above max %s", o.Min.Text, o.Max.Text)
 		}
 	}
@@ -141,9 +145,24 @@ func defaultSLOName(o *SLO) string {
 	return strings.Join(parts, " ")
 }
 
-// threshold parses an SLO bound in its metric's unit.
+// defaultRateShare is an SLO on rate without bounds: the planned rate, less
+// the 1% a window may fall under it before it is flagged short.
+const defaultRateShare = "99%"
+
+// threshold parses an SLO bound in its metric's unit; a rate bound written
+// as a percentage is a share of the planned rate.
 func (v *validator) threshold(t *Threshold, m model.MetricInfo, path string) bool {
 	if t == nil {
+		return true
+	}
+	num, share := strings.CutSuffix(strings.TrimSpace(t.Text), "%")
+	if t.OfPlan = m.Unit == model.PerSecond && share; t.OfPlan {
+		f, err := parseNumber(num) // a share of the planned rate: may exceed 100%
+		if err != nil || f < 0 {
+			v.report(path, "invalid percentage %q of the planned rate for metric %s", t.Text, m.Name)
+			return false
+		}
+		t.Value = f / 100
 		return true
 	}
 	x, err := parseThreshold(t.Text, m.Unit)

@@ -33,8 +33,9 @@ func (System) Now() time.Time { return time.Now() }
 // Manual is a clock that only moves when told to, for tests. It is safe for
 // concurrent use.
 type Manual struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	timers []*manualTimer // pending AfterFunc calls
 }
 
 // NewManual returns a manual clock set to now.
@@ -47,11 +48,16 @@ func (m *Manual) Now() time.Time {
 	return m.now
 }
 
-// Advance moves the clock by d (backwards if d < 0).
+// Advance moves the clock by d (backwards if d < 0), then runs the
+// AfterFunc calls that came due, earliest first.
 func (m *Manual) Advance(d time.Duration) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	m.now = m.now.Add(d)
+	due := m.due()
+	m.mu.Unlock()
+	for _, t := range due {
+		t.f()
+	}
 }
 
 // Sleep waits for d, or until ctx is done, when it returns ctx's error. A

@@ -107,7 +107,12 @@ func newAmbassador(_ context.Context, c *Config, env patterns.Env) (http.Handler
 		a.breaker = b
 	}
 	limiter := service.NewLimiter(ac.Capacity, Ambassador, env.Registry)
-	return limiter.Wrap(a), a.client.CloseIdleConnections, nil
+	return limiter.Wrap(a), func() {
+		a.client.CloseIdleConnections()
+		if a.breaker != nil {
+			a.breaker.Close() // stops its open → half-open timer
+		}
+	}, nil
 }
 
 // ServeHTTP forwards the request's path to the remote. It answers the

@@ -151,7 +151,16 @@ func newShop(_ context.Context, c *Config, env patterns.Env) (http.Handler, func
 	limiter := service.NewLimiter(c.Shop.Capacity, Shop, env.Registry)
 	mux := http.NewServeMux()
 	mux.Handle("/checkout", limiter.Wrap(s))
-	return mux, s.client.CloseIdleConnections, nil
+	return mux, s.close, nil
+}
+
+// close releases what the shop holds: idle connections and the breaker's
+// timer.
+func (s *shop) close() {
+	s.client.CloseIdleConnections()
+	if s.breaker != nil {
+		s.breaker.Close()
+	}
 }
 
 func (s *shop) ServeHTTP(w http.ResponseWriter, r *http.Request) {

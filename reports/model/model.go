@@ -80,13 +80,24 @@ type Variant struct {
 	// SLO results are shown but do not decide the verdict.
 	ReportOnly bool `json:"report_only,omitempty"`
 
-	Windows []Window      `json:"windows"` // per route per window, ordered by Start, then Route
-	Faults  []FaultEvent  `json:"faults"`
-	Actions []ActionEvent `json:"actions,omitempty"` // the timeline's steering steps
-	Series  []Series      `json:"series"`            // sampled service metrics
-	Results string        `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
-	Partial bool          `json:"partial"`
-	Error   string        `json:"error,omitempty"`
+	Windows []Window `json:"windows"` // per route per window, ordered by Start, then Route
+	// Window is the variant's window length when its windows were merged
+	// into coarser ones (a long run, see WindowLog); 0: the run's.
+	Window time.Duration `json:"window,omitempty"`
+	// Late counts the results that fit no window: they arrived after their
+	// send-time window had closed (or for no known route). They are in the
+	// raw file and in the overall totals, not in any window.
+	Late Late `json:"late"`
+	// Foreign lists toxics found on the variant's edges that faultline did
+	// not create (looked for at each fault revert and at the end; removed
+	// at teardown). They skew the numbers, so the report warns.
+	Foreign []ForeignToxic `json:"foreign_toxics,omitempty"`
+	Faults  []FaultEvent   `json:"faults"`
+	Actions []ActionEvent  `json:"actions,omitempty"` // the timeline's steering steps
+	Series  []Series       `json:"series"`            // sampled service metrics
+	Results string         `json:"results,omitempty"` // raw Vegeta results file, relative to the run dir
+	Partial bool           `json:"partial"`
+	Error   string         `json:"error,omitempty"`
 
 	Headline Headline    `json:"headline"`
 	SLOs     []SLOResult `json:"slos"`
@@ -117,9 +128,32 @@ type Window struct {
 	P90      time.Duration    `json:"p90"`
 	P99      time.Duration    `json:"p99"`
 	Max      time.Duration    `json:"max"`
+	// Planned is how many requests the load planned for this route in this
+	// window (the pacer's hits times the route's weight share).
+	Planned float64 `json:"planned,omitempty"`
 	// Latency holds the window's full latency histogram, so phases can be
-	// merged exactly.
+	// merged exactly. Latencies are measured from each request's intended
+	// send time (the pacer's schedule), as wrk2 does, so a generator that
+	// falls behind does not hide its backlog (coordinated omission).
 	Latency *Histogram `json:"latency,omitempty"`
+	// Sent is the latency histogram measured from the actual send time (as
+	// `vegeta report` reads the raw file); only kept when its p50 or p99
+	// differs from Latency's by more than 1%.
+	Sent *Histogram `json:"sent,omitempty"`
+}
+
+// ForeignToxic is a toxic faultline did not create, on one of the edges.
+type ForeignToxic struct {
+	Edge string        `json:"edge"`
+	Name string        `json:"name"`
+	Type string        `json:"type"`
+	At   time.Duration `json:"at"` // first seen, from the load's start
+}
+
+// Late counts the results that fit no window, and how many were 2xx.
+type Late struct {
+	Count   int64 `json:"count"`
+	Success int64 `json:"success"`
 }
 
 // FaultEvent is one fault of the timeline: when it was planned and when it
@@ -142,6 +176,7 @@ type Series struct {
 	Labels  map[string]string `json:"labels,omitempty"`
 	Counter bool              `json:"counter,omitempty"` // monotonic: plot its rate
 	Points  []Point           `json:"points"`
+	stride  time.Duration     // least gap between kept points, once thinned (Append)
 }
 
 // Point is one sample.
@@ -164,8 +199,13 @@ func (s Series) FinitePoints() []Point {
 
 // Headline holds the numbers a reader looks at first.
 type Headline struct {
+	// Overall counts every result of the raw file: the windows' and the
+	// late ones (Variant.Late), so its totals match `vegeta report`.
 	Overall Phase           `json:"overall"`
 	Faults  []FaultHeadline `json:"faults"`
+	// Shortfalls lists the windows whose achieved rate was more than 1%
+	// under the plan; empty when the load delivered what it planned.
+	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
 }
 
 // FaultHeadline is the before / during / after comparison for one fault.
@@ -185,16 +225,25 @@ type FaultHeadline struct {
 
 // Phase aggregates the client's results over a time span.
 type Phase struct {
-	From          time.Duration `json:"from"`
-	To            time.Duration `json:"to"`
-	Requests      int64         `json:"requests"`
-	Success       float64       `json:"success"`  // ratio of 2xx answers
-	Degraded      float64       `json:"degraded"` // ratio of fallback answers
-	P50           time.Duration `json:"p50"`
-	P90           time.Duration `json:"p90"`
-	P99           time.Duration `json:"p99"`
-	Max           time.Duration `json:"max"`
-	Rate          float64       `json:"rate"`            // client requests per second
+	From     time.Duration `json:"from"`
+	To       time.Duration `json:"to"`
+	Requests int64         `json:"requests"`
+	Success  float64       `json:"success"`  // ratio of 2xx answers
+	Degraded float64       `json:"degraded"` // ratio of fallback answers
+	P50      time.Duration `json:"p50"`
+	P90      time.Duration `json:"p90"`
+	P99      time.Duration `json:"p99"`
+	Max      time.Duration `json:"max"`
+	Rate     float64       `json:"rate"` // client requests per second
+	// Planned is the rate the load planned over the phase's windows;
+	// Short is set when Rate is more than 1% under it (see Shortfall).
+	Planned float64 `json:"planned_rate,omitempty"`
+	Short   bool    `json:"short,omitempty"`
+	// P50Sent and P99Sent are the quantiles measured from the actual send
+	// time, set when they differ from P50 and P99 (measured from the
+	// intended send time) by more than 1%.
+	P50Sent       time.Duration `json:"p50_sent,omitempty"`
+	P99Sent       time.Duration `json:"p99_sent,omitempty"`
 	Amplification float64       `json:"amplification"`   // downstream requests ÷ client requests
 	Bytes         float64       `json:"bytes,omitempty"` // mean body size of a 2xx answer
 }
@@ -210,7 +259,9 @@ type SLOResult struct {
 	Threshold float64 `json:"threshold"`
 	Actual    float64 `json:"actual"`
 	Unit      string  `json:"unit"` // "ratio", "seconds", "per-second", "factor"
-	Pass      bool    `json:"pass"`
+	// OfPlan marks a rate measured as a share of the planned rate.
+	OfPlan bool `json:"of_plan,omitempty"`
+	Pass   bool `json:"pass"`
 	// Missing is true when the metric could not be computed (no data in the
 	// phase, or a time that never came); such an SLO fails.
 	Missing bool `json:"missing,omitempty"`

@@ -41,7 +41,7 @@ func summarizeVariant(r *Run, v *Variant) {
 	x := NewView(v, r.Window)
 	v.window = x.w
 	slots := x.Slots("")
-	h := Headline{Overall: x.phase(slots, x.overall())}
+	h := Headline{Overall: withLate(x.phase(slots, x.overall()), v.Late), Shortfalls: shortfalls(slots)}
 	for i := range v.Faults {
 		f := x.faultAt(i)
 		h.Faults = append(h.Faults, FaultHeadline{
@@ -61,6 +61,8 @@ func summarizeVariant(r *Run, v *Variant) {
 // "after"), relative to a fault ("" = all faults together).
 type Query struct {
 	Metric, Route, Phase, Fault string
+	// OfPlan measures rate as a share of the planned rate (a ratio).
+	OfPlan bool
 }
 
 // Measure returns the value of q in its metric's unit (ratios 0..1, latencies
@@ -128,6 +130,9 @@ func (v *Variant) measureOnce(q Query) (float64, bool) {
 	case "max":
 		return p.Max.Seconds(), true
 	case "rate":
+		if q.OfPlan {
+			return p.Rate / p.Planned, p.Planned > 0
+		}
 		return p.Rate, true
 	case "bytes":
 		return p.Bytes, p.Success > 0
@@ -149,7 +154,10 @@ func (v *Variant) Check(name string, q Query, op string, threshold float64) SLOR
 	info, _ := LookupMetric(q.Metric)
 	res := SLOResult{
 		Name: name, Metric: q.Metric, Route: q.Route, Phase: q.Phase, Fault: q.Fault,
-		Op: op, Threshold: threshold, Unit: string(info.Unit),
+		Op: op, Threshold: threshold, Unit: string(info.Unit), OfPlan: q.OfPlan,
+	}
+	if q.OfPlan {
+		res.Unit = string(Ratio) // of the planned rate
 	}
 	actual, ok := v.Measure(q)
 	if !ok {
@@ -175,8 +183,10 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 	if len(spans) > 0 {
 		p.From, p.To = spans[0].From, spans[len(spans)-1].To
 	}
-	h := NewHistogram()
+	h, sent := NewHistogram(), NewHistogram()
 	var success, degraded, bytes int64
+	var planned float64
+	var lagged bool
 	var covered []Span
 	for _, sp := range spans {
 		c := Span{From: -1}
@@ -189,7 +199,10 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 			success += s.Success
 			degraded += s.Degraded
 			bytes += s.Bytes
+			planned += s.Planned
 			h.Merge(s.Latency)
+			sent.Merge(sentOr(s.Sent, s.Latency))
+			lagged = lagged || s.Sent != nil
 			if c.From < 0 {
 				c.From = s.Start
 			}
@@ -224,6 +237,11 @@ func (x *View) phase(slots []Slot, spans []Span) Phase {
 	p.Max = h.Max()
 	if secs > 0 {
 		p.Rate = float64(p.Requests) / secs
+		p.Planned = planned / secs
+		p.Short = Short(float64(p.Requests), planned)
+	}
+	if lagged {
+		p.P50Sent, p.P99Sent = sentQuantiles(p, sent)
 	}
 	p.Amplification = down / float64(p.Requests)
 	return p

@@ -22,6 +22,9 @@ type View struct {
 // smallest gap between window starts.
 func NewView(v *Variant, window time.Duration) *View {
 	x := &View{v: v, w: window}
+	if v.Window > 0 {
+		x.w = v.Window // coarsened: a long run
+	}
 	if x.w <= 0 {
 		x.w = inferWindow(v.Windows)
 	}
@@ -84,8 +87,12 @@ type Slot struct {
 	Start                    time.Duration
 	Count, Success, Degraded int64
 	Bytes                    int64      // body bytes of the 2xx answers
+	Planned                  float64    // requests the load planned
 	Latency                  *Histogram // never nil; read only
-	merged                   bool       // Latency belongs to the slot
+	// Sent is the latency from the actual send time when a window of the
+	// slot kept it (it differed from Latency); nil otherwise.
+	Sent   *Histogram
+	merged bool // Latency belongs to the slot
 }
 
 // SuccessRatio is the share of the slot's requests answered 2xx.
@@ -179,23 +186,45 @@ func (x *View) Slots(route string) []Slot {
 		j, ok := idx[w.Start]
 		if !ok {
 			idx[w.Start] = len(out)
-			out = append(out, Slot{Start: w.Start, Count: w.Count, Success: w.Success, Degraded: w.Degraded, Bytes: w.Bytes, Latency: h})
+			out = append(out, Slot{Start: w.Start, Count: w.Count, Success: w.Success, Degraded: w.Degraded,
+				Planned: w.Planned, Bytes: w.Bytes, Latency: h, Sent: w.Sent})
 			continue
 		}
 		s := &out[j]
-		s.Count += w.Count
-		s.Success += w.Success
-		s.Degraded += w.Degraded
-		s.Bytes += w.Bytes
-		if !s.merged {
-			m := newSparse()
-			m.Merge(s.Latency)
-			s.Latency, s.merged = m, true
-		}
-		s.Latency.Merge(h)
+		s.add(w, h)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
+}
+
+// add merges window w, whose latencies are h, into a slot of the same start.
+func (s *Slot) add(w *Window, h *Histogram) {
+	if s.Sent != nil || w.Sent != nil {
+		sent := newSparse()
+		sent.Merge(sentOr(s.Sent, s.Latency))
+		sent.Merge(sentOr(w.Sent, h))
+		s.Sent = sent
+	}
+	s.Count += w.Count
+	s.Success += w.Success
+	s.Degraded += w.Degraded
+	s.Bytes += w.Bytes
+	s.Planned += w.Planned
+	if !s.merged {
+		m := newSparse()
+		m.Merge(s.Latency)
+		s.Latency, s.merged = m, true
+	}
+	s.Latency.Merge(h)
+}
+
+// sentOr is sent, or latency when no separate histogram from the actual
+// send time was kept (they did not differ).
+func sentOr(sent, latency *Histogram) *Histogram {
+	if sent != nil {
+		return sent
+	}
+	return latency
 }
 
 // approximate records a window without a histogram from its percentiles:

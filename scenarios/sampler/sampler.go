@@ -198,7 +198,7 @@ func (s *Sampler) record(service string, t time.Duration, families map[string]*d
 				}
 				s.series[key.String()] = sr
 			}
-			sr.Points = append(sr.Points, model.Point{T: t, V: v})
+			sr.Append(model.Point{T: t, V: v}) // thinned past model.MaxPoints
 		}
 	}
 }

@@ -63,10 +63,18 @@ type Aggregator struct {
 	done   bool
 	all    *model.Histogram // scratch, to merge a window's routes
 
-	requests, success, late, unknown atomic.Int64
-	lastRate                         atomic.Uint64 // float64 bits
-	lastSuccess                      atomic.Uint64 // float64 bits; NaN before the first non-empty window
-	lastP99                          atomic.Int64
+	// intended is the pacer's schedule when latencies are measured from
+	// the intended send time (see MeasureFromIntended); nil: from the
+	// actual send time.
+	intended *stagePacer
+	base     time.Time // when the pacer's schedule starts
+	planned  *stagePacer
+	share    []float64 // each route's share of the hits, by weight
+
+	requests, success, late, lateSuccess atomic.Int64
+	lastRate, lastPlanned                atomic.Uint64 // float64 bits
+	lastSuccess                          atomic.Uint64 // float64 bits; NaN before the first non-empty window
+	lastP99                              atomic.Int64
 }
 
 // slot accumulates one route over one window.
@@ -75,7 +83,9 @@ type slot struct {
 	bytes                      int64 // body bytes of the 2xx answers
 	timeout, connection, other int64
 	codes                      map[uint16]int64
-	hist                       *model.Histogram
+	hist                       *model.Histogram // from the intended send time
+	sent                       *model.Histogram // from the actual send time
+	lag                        time.Duration    // largest lag behind the intended send time
 }
 
 // NewAggregator returns an Aggregator for the results of an attack of plan p
@@ -108,9 +118,18 @@ func NewAggregator(p Plan, start time.Time, emit func(model.Window)) (*Aggregato
 	}
 	slices.Sort(a.names)
 	a.lastSuccess.Store(math.Float64bits(math.NaN()))
+	a.share = make([]float64, len(a.names))
+	var weights float64
 	for _, t := range p.Targets {
-		a.routes[routeKey{t.Method, t.URL}] = slices.Index(a.names, t.Name)
+		i := slices.Index(a.names, t.Name)
+		a.routes[routeKey{t.Method, t.URL}] = i
+		a.share[i] += float64(t.Weight)
+		weights += float64(t.Weight)
 	}
+	for i := range a.share {
+		a.share[i] /= weights
+	}
+	a.planned = NewPacer(p.Stages).(*stagePacer)
 	n := int((a.lateness+grace+a.window-1)/a.window) + 2
 	a.slots = make([][]slot, n)
 	for i := range a.slots {
@@ -119,58 +138,79 @@ func NewAggregator(p Plan, start time.Time, emit func(model.Window)) (*Aggregato
 	return a, nil
 }
 
-// Add folds one result in. It does not allocate, except a histogram for the
+// Add folds one result in. It does not allocate, except histograms for the
 // first result of a route in a window.
 func (a *Aggregator) Add(r *vegeta.Result) {
-	if a.done {
-		a.late.Add(1)
-		return
-	}
 	a.requests.Add(1)
-	route, ok := a.routes[routeKey{r.Method, r.URL}]
-	if !ok {
-		a.unknown.Add(1)
-		return
+	ok := r.Code >= 200 && r.Code < 300
+	if ok {
+		a.success.Add(1)
+	}
+	s := a.place(r)
+	if s == nil {
+		a.late.Add(1)
+		if ok {
+			a.lateSuccess.Add(1)
+		}
+	} else {
+		a.record(s, r, ok)
+	}
+	if !a.done {
+		a.advance(r.End().Sub(a.start))
+	}
+}
+
+// place returns the slot of r's route in its send-time window; nil when
+// r fits no window: an unknown route, a window already emitted, or a
+// result after Flush.
+func (a *Aggregator) place(r *vegeta.Result) *slot {
+	route, known := a.routes[routeKey{r.Method, r.URL}]
+	if a.done || !known {
+		return nil
 	}
 	k := a.index(r.Timestamp.Sub(a.start))
 	if k < a.lo {
-		a.late.Add(1)
-	} else {
-		for k-a.lo >= int64(len(a.slots)) {
-			a.close() // cannot happen while results respect the lateness
+		return nil
+	}
+	for k-a.lo >= int64(len(a.slots)) {
+		a.close() // cannot happen while results respect the lateness
+	}
+	a.hi = max(a.hi, k)
+	return &a.slots[k%int64(len(a.slots))][route]
+}
+
+// record counts r, a 2xx answer when ok, in s.
+func (a *Aggregator) record(s *slot, r *vegeta.Result, ok bool) {
+	s.count++
+	if s.hist == nil {
+		s.hist, s.sent = model.NewHistogram(), model.NewHistogram()
+	}
+	lat := a.fromIntended(r)
+	s.hist.Record(lat)
+	s.sent.Record(r.Latency)
+	s.lag = max(s.lag, lat-r.Latency)
+	switch {
+	case ok:
+		s.success++
+		s.bytes += int64(r.BytesIn)
+		if v := r.Headers[DegradedHeader]; len(v) > 0 && v[0] == "1" {
+			s.degraded++
 		}
-		a.hi = max(a.hi, k)
-		s := &a.slots[k%int64(len(a.slots))][route]
-		s.count++
-		if s.hist == nil {
-			s.hist = model.NewHistogram()
+	case r.Code != 0:
+		if s.codes == nil {
+			s.codes = make(map[uint16]int64)
 		}
-		s.hist.Record(r.Latency)
-		switch {
-		case r.Code >= 200 && r.Code < 300:
-			s.success++
-			s.bytes += int64(r.BytesIn)
-			a.success.Add(1)
-			if v := r.Headers[DegradedHeader]; len(v) > 0 && v[0] == "1" {
-				s.degraded++
-			}
-		case r.Code != 0:
-			if s.codes == nil {
-				s.codes = make(map[uint16]int64)
-			}
-			s.codes[r.Code]++
+		s.codes[r.Code]++
+	default:
+		switch Classify(r.Error) {
+		case ErrTimeout:
+			s.timeout++
+		case ErrConnection:
+			s.connection++
 		default:
-			switch Classify(r.Error) {
-			case ErrTimeout:
-				s.timeout++
-			case ErrConnection:
-				s.connection++
-			default:
-				s.other++
-			}
+			s.other++
 		}
 	}
-	a.advance(r.End().Sub(a.start))
 }
 
 // Advance tells the Aggregator that now has come, so windows can be emitted
@@ -205,12 +245,15 @@ func (a *Aggregator) Flush(until time.Duration) {
 func (a *Aggregator) Progress() Progress {
 	req := a.requests.Load()
 	p := Progress{
-		Requests: req,
-		Rate:     math.Float64frombits(a.lastRate.Load()),
-		Success:  math.Float64frombits(a.lastSuccess.Load()),
-		P99:      time.Duration(a.lastP99.Load()),
-		Late:     a.late.Load() + a.unknown.Load(),
+		Requests:    req,
+		Rate:        math.Float64frombits(a.lastRate.Load()),
+		PlannedRate: math.Float64frombits(a.lastPlanned.Load()),
+		Success:     math.Float64frombits(a.lastSuccess.Load()),
+		P99:         time.Duration(a.lastP99.Load()),
+		Late:        a.late.Load(),
 	}
+	secs := a.window.Seconds()
+	p.Short = model.Short(p.Rate*secs, p.PlannedRate*secs)
 	if req > 0 {
 		p.TotalSuccess = float64(a.success.Load()) / float64(req)
 	}
@@ -245,56 +288,75 @@ func (a *Aggregator) close() {
 	a.lo++
 	row := a.slots[k%int64(len(a.slots))]
 	a.all.Reset()
+	planned := a.plannedIn(k)
 	var total, ok int64
 	for i := range row {
 		s := &row[i]
-		w := model.Window{
-			Route:    a.names[i],
-			Start:    time.Duration(k) * a.window,
-			Count:    s.count,
-			Success:  s.success,
-			Degraded: s.degraded,
-			Bytes:    s.bytes,
-		}
-		if s.hist != nil && s.hist.Count() > 0 {
-			w.P50 = s.hist.Quantile(0.50)
-			w.P90 = s.hist.Quantile(0.90)
-			w.P99 = s.hist.Quantile(0.99)
-			w.Max = s.hist.Max()
-			w.Latency = s.hist.Snapshot() // sparse: ~1KB instead of ~21KB
-			a.all.Merge(s.hist)
-		}
-		if n := len(s.codes) + nonZero(s.timeout, s.connection, s.other); n > 0 {
-			w.Errors = make(map[string]int64, n)
-			for code, c := range s.codes {
-				w.Errors[strconv.Itoa(int(code))] = c
-			}
-			for _, e := range [...]struct {
-				class string
-				n     int64
-			}{{ErrTimeout, s.timeout}, {ErrConnection, s.connection}, {ErrOther, s.other}} {
-				if e.n > 0 {
-					w.Errors[e.class] = e.n
-				}
-			}
+		w := s.window(a.names[i], time.Duration(k)*a.window)
+		w.Planned = planned * a.share[i]
+		if w.Latency != nil {
+			a.all.Merge(w.Latency)
 		}
 		total += s.count
 		ok += s.success
-		codes, hist := s.codes, s.hist
-		clear(codes)
-		if hist != nil {
-			hist.Reset() // the recorder is reused window after window
-		}
-		*s = slot{codes: codes, hist: hist}
+		s.reset()
 		if a.emit != nil {
 			a.emit(w)
 		}
 	}
 	a.lastRate.Store(math.Float64bits(float64(total) / a.window.Seconds()))
+	a.lastPlanned.Store(math.Float64bits(planned / a.window.Seconds()))
 	if total > 0 {
 		a.lastSuccess.Store(math.Float64bits(float64(ok) / float64(total)))
 	}
 	a.lastP99.Store(int64(a.all.Quantile(0.99)))
+}
+
+// window is what s accumulated, as the window of route starting at start.
+func (s *slot) window(route string, start time.Duration) model.Window {
+	w := model.Window{Route: route, Start: start, Count: s.count, Success: s.success, Degraded: s.degraded, Bytes: s.bytes}
+	if s.hist != nil && s.hist.Count() > 0 {
+		// Read the sparse snapshot: the dense recorder is slow to walk.
+		w.Latency = s.hist.Snapshot() // a few KB instead of ~148KB
+		w.P50 = w.Latency.Quantile(0.50)
+		w.P90 = w.Latency.Quantile(0.90)
+		w.P99 = w.Latency.Quantile(0.99)
+		w.Max = w.Latency.Max()
+		// Latency from the intended send time exceeds the actual by at
+		// most the largest lag: only a lag over 1% of p50 can make their
+		// quantiles differ by more than 1%.
+		if s.lag > w.P50/100 {
+			if sent := s.sent.Snapshot(); model.Differ(sent.Quantile(0.50), w.P50) || model.Differ(sent.Quantile(0.99), w.P99) {
+				w.Sent = sent
+			}
+		}
+	}
+	if n := len(s.codes) + nonZero(s.timeout, s.connection, s.other); n > 0 {
+		w.Errors = make(map[string]int64, n)
+		for code, c := range s.codes {
+			w.Errors[strconv.Itoa(int(code))] = c
+		}
+		for _, e := range [...]struct {
+			class string
+			n     int64
+		}{{ErrTimeout, s.timeout}, {ErrConnection, s.connection}, {ErrOther, s.other}} {
+			if e.n > 0 {
+				w.Errors[e.class] = e.n
+			}
+		}
+	}
+	return w
+}
+
+// reset empties s, keeping its histograms and codes map for reuse.
+func (s *slot) reset() {
+	codes, hist, sent := s.codes, s.hist, s.sent
+	clear(codes)
+	if hist != nil {
+		hist.Reset() // the recorders are reused window after window
+		sent.Reset()
+	}
+	*s = slot{codes: codes, hist: hist, sent: sent}
 }
 
 func nonZero(ns ...int64) int {

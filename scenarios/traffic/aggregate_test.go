@@ -146,7 +146,7 @@ func TestAggregator(t *testing.T) {
 			},
 		},
 		{
-			name: "later than the lateness is dropped",
+			name: "later than the lateness is counted late",
 			results: []result{
 				ok(urlA, 100*time.Millisecond),
 				ok(urlA, 2600*time.Millisecond), // closes window 0 (1s end + 1s timeout + 0.5s grace)
@@ -191,7 +191,7 @@ func TestAggregator(t *testing.T) {
 			},
 		},
 		{
-			name: "unknown route is not counted",
+			name: "unknown route is counted late",
 			results: []result{
 				ok("http://127.0.0.1:1/other", 100*time.Millisecond),
 			},
@@ -224,8 +224,16 @@ func TestAggregator(t *testing.T) {
 					t.Errorf("window %s@%v: count %d, histogram holds %d", w.Route, w.Start, w.Count, w.Latency.Count())
 				}
 			}
-			if p := a.Progress(); p.Late != tt.late+1 || p.Requests != int64(len(tt.results)) {
-				t.Errorf("progress = %+v, want %d results, %d late", p, len(tt.results), tt.late+1)
+			// Every result is counted: in a window, or late.
+			if p := a.Progress(); p.Late != tt.late+1 || p.Requests != int64(len(tt.results))+1 {
+				t.Errorf("progress = %+v, want %d results, %d late", p, len(tt.results)+1, tt.late+1)
+			}
+			var placed int64
+			for _, w := range got {
+				placed += w.Count
+			}
+			if late := a.Late(); placed+late.Count != int64(len(tt.results))+1 || late.Success != late.Count {
+				t.Errorf("%d results in windows + late %+v, want %d in all", placed, late, len(tt.results)+1)
 			}
 		})
 	}

@@ -21,6 +21,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -131,10 +132,14 @@ type Progress struct {
 	Requests int64         // results received
 	Success  float64       // share of 2xx results in the last closed window (NaN before one closed)
 	Rate     float64       // results per second in the last closed window
+	// PlannedRate is the rate the plan scheduled for the last closed
+	// window; Short says Rate fell more than 1% under it (model.Short).
+	PlannedRate float64
+	Short       bool
 	// TotalSuccess is the share of 2xx results so far.
 	TotalSuccess float64
 	P99          time.Duration // p99 latency of the last closed window, all routes
-	Late         int64         // results that fit no window (should stay 0)
+	Late         int64         // results that fit no window (see Aggregator.Late)
 }
 
 // Attack runs one Plan once.
@@ -269,7 +274,9 @@ func (a *Attack) drive(ctx context.Context, agg *Aggregator, out *rawWriter, sta
 	tick := time.NewTicker(min(a.plan.Window, 250*time.Millisecond))
 	defer tick.Stop()
 	done := ctx.Done()
+	agg.MeasureFromIntended(time.Now()) // Vegeta's attack begins now
 	results := a.attacker.Attack(a.targeter, a.pacer, total, a.plan.Name)
+	flowing := false
 	for results != nil {
 		select {
 		case r, ok := <-results:
@@ -280,8 +287,15 @@ func (a *Attack) drive(ctx context.Context, agg *Aggregator, out *rawWriter, sta
 			a.bodies.fill(r)
 			out.encode(r)
 			agg.Add(r)
+			flowing = true
 		case now := <-tick.C:
-			agg.Advance(now)
+			// While results flow, their end times move the windows on:
+			// the clock would close windows whose results are still
+			// queued behind a busy receiver, and make them late.
+			if !flowing {
+				agg.Advance(now)
+			}
+			flowing = false
 		case <-done:
 			a.attacker.Stop() // then drain: workers finish their requests
 			return a.drain(results, tick.C, out, agg, time.Since(start))
@@ -368,6 +382,28 @@ func (a *Attack) Progress() Progress {
 	pr.Elapsed = max(time.Since(agg.start), 0)
 	pr.Target = a.pacer.Rate(pr.Elapsed)
 	return pr
+}
+
+// Window is the attack's aggregation window.
+func (a *Attack) Window() time.Duration { return a.plan.Window }
+
+// Routes is how many routes the attack's windows name.
+func (a *Attack) Routes() int {
+	var names []string
+	for _, t := range a.plan.Targets {
+		if !slices.Contains(names, t.Name) {
+			names = append(names, t.Name)
+		}
+	}
+	return len(names)
+}
+
+// Late returns the results that fit no window; see Aggregator.Late.
+func (a *Attack) Late() model.Late {
+	if agg := a.agg.Load(); agg != nil {
+		return agg.Late()
+	}
+	return model.Late{}
 }
 
 // Run runs plan p once; see Attack.Run.

@@ -14,18 +14,25 @@
 //	| Closed |                                                      | Open |
 //	+--------+ <-------------+                        +-----------> +------+
 //	                         |                        |                |
-//	      HalfOpenCalls probes succeeded      a probe failed           | OpenWait elapsed
-//	      (the window starts empty)           or was slow              | (checked lazily by
+//	      the probes pass                     the probes fail          | OpenWait elapsed
+//	      (the window starts empty)           (HalfOpenRule)           | (a timer, and
 //	                         |                        |                |  Allow, State, Counts)
 //	                         |       +----------+     |                |
 //	                         +------ | HalfOpen | ----+                |
 //	                                 +----------+ <--------------------+
 //
 // Closed permits every call and records each outcome in the sliding window.
-// Open rejects every call with ErrOpen. HalfOpen grants at most HalfOpenCalls
-// probe permits and rejects the rest with ErrOpen; the breaker closes when
-// that many probes succeeded and opens again as soon as one fails (or is slow,
-// when slow-call detection is on).
+// Open rejects every call with ErrOpen; once OpenWait has passed, a timer
+// moves it to HalfOpen (so the state gauge shows half-open on time, with no
+// call arriving), when the clock can schedule (clock.Scheduler: the system's
+// and Manual can); Allow, State and Counts also check it. HalfOpen grants at
+// most HalfOpenCalls probe permits and rejects the rest with ErrOpen; what
+// the probes decide follows Config.HalfOpenRule: with FirstFailure (gobreaker,
+// Polly) the breaker closes when that many probes succeeded and opens again
+// as soon as one fails (or is slow, when slow-call detection is on); with
+// Ratios (resilience4j) it waits for every probe, then opens when their
+// failure or slow ratio reaches its threshold and closes otherwise. Close
+// stops the timer.
 //
 // Every state transition increments the breaker's generation. A Permit carries
 // the generation it was granted in, and a result reported on a permit from an
@@ -180,6 +187,8 @@ type Breaker struct {
 	slowRatio     float64
 	openWait      time.Duration
 	halfOpenCalls int
+	ratios        bool            // HalfOpenRule is Ratios
+	sched         clock.Scheduler // nil: open → half-open only when asked
 
 	mu        sync.Mutex
 	state     State
@@ -187,6 +196,10 @@ type Breaker struct {
 	openUntil time.Time // when Open may become HalfOpen
 	probes    int       // HalfOpen: probe permits granted and not released
 	probeOK   int       // HalfOpen: successful probes
+	probeBad  int       // HalfOpen: failed probes
+	probeSlow int       // HalfOpen: slow probes
+	timer     clock.Timer
+	closed    bool // Close was called: no more timers
 	consecOK  int
 	consecBad int
 	n         Counts // lifetime totals (the other fields are filled by Counts)
@@ -207,12 +220,14 @@ func New(cfg Config, opts ...Option) (*Breaker, error) {
 		slowRatio:     cfg.SlowRatio,
 		openWait:      cfg.OpenWait,
 		halfOpenCalls: cfg.HalfOpenCalls,
+		ratios:        cfg.HalfOpenRule == Ratios,
 		state:         Closed,
 		gen:           1,
 	}
 	for _, o := range opts {
 		o(b)
 	}
+	b.sched, _ = b.clock.(clock.Scheduler)
 	if b.timed {
 		b.win.timed = window.New(cfg.Period, b.clock.Now())
 	} else {
@@ -371,14 +386,7 @@ func (b *Breaker) record(gen uint64, success, slow bool, now time.Time) {
 			b.setState(Open, now)
 		}
 	case HalfOpen:
-		if !success || slow {
-			b.setState(Open, now)
-			return
-		}
-		b.probeOK++
-		if b.probeOK >= b.halfOpenCalls {
-			b.setState(Closed, now)
-		}
+		b.probe(success, slow, now)
 	}
 	// Open grants no permits, so no result carries an Open generation.
 }
@@ -403,10 +411,15 @@ func (b *Breaker) setState(to State, now time.Time) {
 	b.state = to
 	b.gen++
 	b.consecOK, b.consecBad = 0, 0
-	b.probes, b.probeOK = 0, 0
+	b.probes, b.probeOK, b.probeBad, b.probeSlow = 0, 0, 0, 0
 	b.win.reset(now)
+	if b.timer != nil {
+		b.timer.Stop()
+		b.timer = nil
+	}
 	if to == Open {
 		b.openUntil = now.Add(b.openWait)
+		b.schedule()
 	}
 	if b.onChange != nil {
 		b.onChange(from, to)

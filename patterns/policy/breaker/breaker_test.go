@@ -590,6 +590,7 @@ slow_call: 800ms
 slow_ratio: 0.75
 open_wait: 2s
 half_open_calls: 1
+half_open_rule: ratios
 `
 	got := DefaultConfig()
 	if err := yaml.Unmarshal([]byte(src), &got); err != nil {
@@ -598,6 +599,7 @@ half_open_calls: 1
 	want := Config{
 		Window: TimeWindow, Size: 50, Period: 30 * time.Second, MinCalls: 5, FailureRatio: 0.25,
 		SlowCall: 800 * time.Millisecond, SlowRatio: 0.75, OpenWait: 2 * time.Second, HalfOpenCalls: 1,
+		HalfOpenRule: Ratios,
 	}
 	if got != want {
 		t.Fatalf("decoded %+v, want %+v", got, want)

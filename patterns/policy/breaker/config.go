@@ -14,6 +14,18 @@ const (
 	TimeWindow  = "time"  // the calls of the last Period
 )
 
+// Half-open rules for Config.HalfOpenRule.
+const (
+	// FirstFailure reopens on the first failed (or slow) probe and closes
+	// once HalfOpenCalls probes succeeded, as sony/gobreaker and Polly do.
+	FirstFailure = "first_failure"
+	// Ratios waits until every one of the HalfOpenCalls probes completed,
+	// then opens when their failure ratio reaches FailureRatio or their
+	// slow ratio reaches SlowRatio, and closes otherwise, as resilience4j
+	// does.
+	Ratios = "ratios"
+)
+
 // MaxSize bounds Config.Size (a count window holds one byte per call).
 const MaxSize = 1 << 20
 
@@ -45,9 +57,14 @@ type Config struct {
 	// through (half-open), > 0. Default 5s.
 	OpenWait time.Duration `yaml:"open_wait" json:"open_wait"`
 	// HalfOpenCalls is the number of probe calls permitted in the half-open
-	// state; that many must succeed (not failed, not slow) to close, and one
-	// failure reopens. At least 1. Default 3.
+	// state. At least 1. Default 3.
 	HalfOpenCalls int `yaml:"half_open_calls" json:"half_open_calls"`
+	// HalfOpenRule decides the probes: "first_failure" (one failed or slow
+	// probe reopens, HalfOpenCalls successes close; gobreaker, Polly) or
+	// "ratios" (once all HalfOpenCalls probes completed, open when their
+	// failure or slow ratio reaches FailureRatio or SlowRatio, else close;
+	// resilience4j). Default "first_failure".
+	HalfOpenRule string `yaml:"half_open_rule" json:"half_open_rule"`
 }
 
 // DefaultConfig returns the documented defaults.
@@ -62,6 +79,7 @@ func DefaultConfig() Config {
 		SlowRatio:     0.5,
 		OpenWait:      5 * time.Second,
 		HalfOpenCalls: 3,
+		HalfOpenRule:  FirstFailure,
 	}
 }
 
@@ -101,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if c.HalfOpenCalls < 1 {
 		bad("half_open_calls", "must be >= 1, got %d", c.HalfOpenCalls)
+	}
+	if c.HalfOpenRule != FirstFailure && c.HalfOpenRule != Ratios {
+		bad("half_open_rule", "must be %q or %q, got %q", FirstFailure, Ratios, c.HalfOpenRule)
 	}
 	return errors.Join(errs...)
 }

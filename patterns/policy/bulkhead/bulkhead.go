@@ -94,8 +94,12 @@ type Bulkhead struct {
 
 	// state packs the slots in use (low 32 bits; it may exceed max for an
 	// instant, see tryAcquire) and the queue's length (high 32 bits), so
-	// one atomic add both takes a slot and sees whether others wait.
+	// one atomic add both takes a slot and sees whether others wait. It
+	// has a cache line of its own: every call writes it, and the fields
+	// read on every call (max, obs) must not be invalidated with it.
+	_     [64]byte
 	state atomic.Uint64
+	_     [56]byte
 
 	waited, rejected, canceled atomic.Uint64
 
