@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync"
@@ -91,8 +92,16 @@ func forceExit(ctx context.Context) {
 }
 
 func run(ctx context.Context, args []string) int {
+	return runIO(ctx, args, os.Stdout, os.Stderr)
+}
+
+// runIO runs the command line args, writing to stdout and stderr, and
+// returns the exit code.
+func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -100,12 +109,12 @@ func run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.code != exitSLOFailed {
-			fmt.Fprintln(os.Stderr, "faultline:", ee.err)
+			fmt.Fprintln(stderr, "faultline:", ee.err)
 		}
 		return ee.code
 	}
 	// Cobra's own errors (unknown flag, wrong arguments) are usage errors.
-	fmt.Fprintln(os.Stderr, "faultline:", err)
+	fmt.Fprintln(stderr, "faultline:", err)
 	return exitUsage
 }
 
