@@ -100,12 +100,12 @@ func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts sce
 		case cmd.Context().Err() != nil:
 			return &exitError{exitInterrupted, errors.New("interrupted: partial results flushed, report marked partial")}
 		case err != nil:
-			// The run could not finish (a deploy or a revert failed):
-			// its report is partial and the gate fails, but the other
-			// scenarios still run.
+			// The run could not finish (a deploy, a revert or a write
+			// failed): its report is partial and the run exits 3 (not a
+			// verdict on the pattern), but the other scenarios still run.
 			fmt.Fprintf(cmd.ErrOrStderr(), "faultline: %s: %v\n", s.Name, err)
-			code = exitSLOFailed
-		case !model.Verdict(run):
+			code = exitRunFailed
+		case !model.Verdict(run) && code == exitOK:
 			code = exitSLOFailed
 		}
 	}
@@ -230,7 +230,7 @@ func newReportCmd() *cobra.Command {
 				return usageErr(err)
 			}
 			if err := reports.Write(args[0], run); err != nil {
-				return err
+				return &exitError{exitRunFailed, err}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s\nreport: %s\n", verdictLine(run), filepath.Join(args[0], "report.html"))
 			if !model.Verdict(run) {

@@ -2,9 +2,9 @@
 // implementations of distributed-system patterns and reports, with plots and
 // SLO verdicts, how each pattern contains the failures injected into it.
 //
-// Exit codes: 0 every SLO met, 1 an SLO failed or a run could not finish
-// (its report is marked partial), 2 bad usage or an invalid scenario, 130
-// interrupted (partial results are flushed and the report is marked
+// Exit codes: 0 every SLO met, 1 an SLO failed, 2 bad usage or an invalid
+// scenario, 3 a run could not finish (a deploy, a revert or a write failed:
+// its report is marked partial), 130 interrupted (partial results are flushed and the report is marked
 // partial; a second interrupt exits at once, after removing what it can of
 // the run's containers).
 //
@@ -33,6 +33,7 @@ const (
 	exitOK          = 0
 	exitSLOFailed   = 1
 	exitUsage       = 2
+	exitRunFailed   = 3 // a run could not finish: not a verdict on the pattern
 	exitInterrupted = 130
 )
 
