@@ -87,6 +87,8 @@ func resolveAll(refs []string, tb testbeds.Testbed) ([]*scenarios.Scenario, erro
 // that could not finish fails the gate but the others still run; an
 // interrupt stops at once.
 func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts scenarios.Options) error {
+	winding.Store(true) // from here an interrupt reverts, tears down and flushes
+	defer winding.Store(false)
 	code := exitOK
 	for _, s := range list {
 		dir := filepath.Join(out, s.Name+"-"+time.Now().Format("20060102-150405"))

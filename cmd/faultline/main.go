@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -53,18 +54,33 @@ func main() {
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		fmt.Fprintln(os.Stderr, "faultline: interrupted: stopping and cleaning up (interrupt again to exit at once)")
-		cancel() // the run stops, tears down and flushes a partial report
-		<-sigs
-		fmt.Fprintln(os.Stderr, "faultline: interrupted again: removing what can be removed, then exiting")
-		ctx, stop := context.WithTimeout(context.Background(), 15*time.Second)
-		forceExit(ctx)
-		stop()
-		os.Exit(exitInterrupted)
-	}()
+	go onSignals(sigs, cancel, os.Stderr, os.Exit)
 	os.Exit(run(ctx, os.Args[1:]))
+}
+
+// winding is set while a command has something to wind down on an
+// interrupt (a run: faults to revert, a topology to tear down, a partial
+// report to write). Otherwise the first interrupt exits at once.
+var winding atomic.Bool
+
+// onSignals handles interrupts: the first cancels the command and, unless
+// it is winding down a run, exits at once; a second exits after removing
+// what it can of a run's containers.
+func onSignals(sigs <-chan os.Signal, cancel func(), stderr io.Writer, exit func(int)) {
+	<-sigs
+	cancel()
+	if !winding.Load() {
+		fmt.Fprintln(stderr, "faultline: interrupted")
+		exit(exitInterrupted)
+		return
+	}
+	fmt.Fprintln(stderr, "faultline: interrupted: stopping and cleaning up (interrupt again to exit at once)")
+	<-sigs
+	fmt.Fprintln(stderr, "faultline: interrupted again: removing what can be removed, then exiting")
+	ctx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+	forceExit(ctx)
+	stop()
+	exit(exitInterrupted)
 }
 
 // atExit holds what a second interrupt runs, best effort, before faultline
