@@ -93,7 +93,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (*model.Run, error) {
 	model.Summarize(run)
 	evaluate(s, run)
 	if err := reports.Write(o.Dir, run); err != nil {
-		return run, errors.Join(runErr, fmt.Errorf("write report: %w", err))
+		return run, errors.Join(runErr, err) // it says "write report: ..."
 	}
 	return run, runErr
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -96,7 +97,7 @@ func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts sce
 		run, err := scenarios.Run(cmd.Context(), s, opts)
 		if run != nil {
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
-			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
+			printReport(cmd, dir)
 		}
 		switch {
 		case cmd.Context().Err() != nil:
@@ -234,11 +235,23 @@ func newReportCmd() *cobra.Command {
 			if err := reports.Write(args[0], run); err != nil {
 				return &exitError{exitRunFailed, err}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s\nreport: %s\n", verdictLine(run), filepath.Join(args[0], "report.html"))
+			fmt.Fprintln(cmd.OutOrStdout(), verdictLine(run))
+			printReport(cmd, args[0])
 			if !model.Verdict(run) {
 				return &exitError{exitSLOFailed, nil}
 			}
 			return nil
 		},
 	}
+}
+
+// printReport prints where the run's report is, if it was written: a full
+// disk may have left none.
+func printReport(cmd *cobra.Command, dir string) {
+	path := filepath.Join(dir, reports.HTMLFile)
+	if _, err := os.Stat(path); err != nil {
+		fmt.Fprintf(cmd.OutOrStdout(), "report: not written (see the error)\n")
+		return
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", path)
 }

@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/faultline/faultline/reports"
 )
 
 // Exit codes.
@@ -79,6 +81,7 @@ func onSignals(sigs <-chan os.Signal, cancel func(), stderr io.Writer, exit func
 	fmt.Fprintln(stderr, "faultline: interrupted again: removing what can be removed, then exiting")
 	ctx, stop := context.WithTimeout(context.Background(), 15*time.Second)
 	forceExit(ctx)
+	reports.WaitWrites(ctx) // a report being written is kept whole: report.html too
 	stop()
 	exit(exitInterrupted)
 }
