@@ -119,7 +119,10 @@ func newServeServiceCmd() *cobra.Command {
 
 // newServeToxiproxyCmd is what a docker testbed's Toxiproxy container runs.
 func newServeToxiproxyCmd() *cobra.Command {
-	var listen string
+	var (
+		listen  string
+		proxies map[string]string
+	)
 	cmd := &cobra.Command{
 		Use:    "serve-toxiproxy",
 		Short:  "Serve the Toxiproxy API (run inside a docker testbed container)",
@@ -130,9 +133,10 @@ func newServeToxiproxyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return agent.ServeToxiproxy(cmd.Context(), ln, cmd.ErrOrStderr())
+			return agent.ServeToxiproxy(cmd.Context(), ln, cmd.ErrOrStderr(), proxies)
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", ":8474", "address to serve the API on")
+	cmd.Flags().StringToStringVar(&proxies, "proxy", nil, "listen=upstream of a proxy the API may open (repeatable); no other is allowed")
 	return cmd
 }

@@ -149,6 +149,17 @@ func edgePorts(topo patterns.Topology) (edgePort map[patterns.Edge]int, publishe
 	return edgePort, published
 }
 
+// toxiproxyArgs is the Toxiproxy container's command line: its API, and
+// the only proxies it may open (one per edge, on the edge's port, to the
+// edge's callee).
+func toxiproxyArgs(topo patterns.Topology, edgePort map[patterns.Edge]int) []string {
+	args := []string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}
+	for _, e := range topo.Edges {
+		args = append(args, "--proxy", "0.0.0.0:"+strconv.Itoa(edgePort[e])+"="+e.To+":"+strconv.Itoa(servicePort))
+	}
+	return args
+}
+
 // startAll starts the Toxiproxy container and every service's container at
 // once and waits for each to answer its health check. It returns the host
 // ports the Toxiproxy container's published ports are reached on.
@@ -158,7 +169,7 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 	g.Go(func() error {
 		var err error
 		_, tpHost, err = d.start(gctx, img, toxiproxyAlias,
-			[]string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}, "/version", published)
+			toxiproxyArgs(d.topo, edgePort), "/version", published)
 		return err
 	})
 	for _, name := range d.topo.Services {

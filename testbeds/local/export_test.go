@@ -12,3 +12,6 @@ func Held(d testbeds.Deployment, name string) int {
 	defer g.mu.Unlock()
 	return g.held
 }
+
+// ToxiproxyAddr returns the host:port of d's Toxiproxy API.
+func ToxiproxyAddr(d testbeds.Deployment) string { return d.(*Deployment).apiAddr }

@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
@@ -31,6 +32,7 @@ import (
 	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
 	"github.com/faultline/faultline/testbeds/internal/deploy"
+	"github.com/faultline/faultline/testbeds/internal/guard"
 )
 
 // Testbed runs topologies in this process.
@@ -78,6 +80,11 @@ func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Depl
 		}
 		d.services[name] = &server{name: name, addr: ln.Addr().String(), ln: ln}
 	}
+	upstreams := make(map[string]bool, len(d.services))
+	for _, s := range d.services {
+		upstreams[s.addr] = true
+	}
+	d.upstreams.Store(upstreams)
 	for _, e := range topo.Edges {
 		up, ok := d.services[e.To]
 		if !ok {
@@ -116,6 +123,9 @@ type Deployment struct {
 	services map[string]*server
 	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
 	closed   bool
+
+	upstreams atomic.Value // map[string]bool: the services' addresses
+	apiAddr   string       // the Toxiproxy API's host:port
 }
 
 // server is one in-process service.
@@ -194,13 +204,34 @@ func (d *Deployment) startToxiproxy(ctx context.Context) error {
 		return fmt.Errorf("local: toxiproxy listener: %w", err)
 	}
 	d.api = toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
-	d.apiHTTP = &http.Server{Handler: d.api.Routes(), ReadHeaderTimeout: 10 * time.Second}
+	d.apiHTTP = &http.Server{Handler: guard.Toxiproxy(d.api.Routes(), guard.Addrs{
+		Listen:   loopbackOnly,
+		Upstream: d.isService,
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = d.apiHTTP.Serve(ln) }()
-	d.client = deploy.ToxiproxyClient(ln.Addr().String())
+	d.apiAddr = ln.Addr().String()
+	d.client = deploy.ToxiproxyClient(d.apiAddr)
 	if _, err := d.client.Version(); err != nil {
 		return fmt.Errorf("local: toxiproxy server on %s: %w", ln.Addr(), err)
 	}
 	return ctx.Err()
+}
+
+// loopbackOnly reports whether a proxy would listen on a loopback address
+// only: local proxies are for this machine.
+func loopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// isService reports whether addr is one of the topology's services: the
+// only places a local proxy may forward to.
+// It takes no lock of the deployment: a fault holds d.mu while it calls
+// the API.
+func (d *Deployment) isService(addr string) bool {
+	m, _ := d.upstreams.Load().(map[string]bool)
+	return m[addr]
 }
 
 // serve builds the service's handler afresh (a restart loses in-memory

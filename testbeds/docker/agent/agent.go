@@ -32,6 +32,7 @@ import (
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/catalog"
 	"github.com/faultline/faultline/patterns/kit/service"
+	"github.com/faultline/faultline/testbeds/internal/guard"
 )
 
 // ShutdownTimeout bounds how long a server waits for requests in flight
@@ -129,15 +130,33 @@ func ServeService(ctx context.Context, ln net.Listener, s Service) error {
 
 // ServeToxiproxy serves the real Toxiproxy API on ln until ctx is done,
 // then closes every proxy. Toxiproxy logs (warnings and errors) go to log;
-// nil discards them.
-func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer) error {
+// nil discards them. The API answers loopback Hosts only, and opens only
+// the proxies in allowed (listen address → upstream), so it is no relay.
+func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer, allowed map[string]string) error {
 	logger := zerolog.Nop()
 	if log != nil {
 		logger = zerolog.New(log).Level(zerolog.WarnLevel).With().Timestamp().Logger()
 	}
 	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), logger)
 	defer api.Collection.Clear() // closes every proxy listener
-	return serve(ctx, ln, &http.Server{Handler: api.Routes(), ReadHeaderTimeout: 10 * time.Second})
+	ports, upstreams := make(map[string]bool), make(map[string]bool)
+	for listen, up := range allowed {
+		if _, port, err := net.SplitHostPort(listen); err == nil {
+			ports[port] = true
+		}
+		upstreams[up] = true
+	}
+	h := guard.Toxiproxy(api.Routes(), guard.Addrs{
+		// Toxiproxy reports a proxy's listen address as bound ("[::]:20000"),
+		// and a client saving the proxy sends that back.
+		Listen: func(addr string) bool {
+			host, port, err := net.SplitHostPort(addr)
+			ip := net.ParseIP(host)
+			return err == nil && ports[port] && (host == "" || ip != nil && (ip.IsUnspecified() || ip.IsLoopback()))
+		},
+		Upstream: func(addr string) bool { return upstreams[addr] },
+	})
+	return serve(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second})
 }
 
 // serve runs srv on ln until ctx is done.

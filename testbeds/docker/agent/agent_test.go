@@ -100,16 +100,23 @@ func TestServeTopology(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tpLn := listen(t)
-	serveInBackground(t, func(ctx context.Context) error { return agent.ServeToxiproxy(ctx, tpLn, io.Discard) })
-	tp := toxiclient.NewClient(tpLn.Addr().String())
-	tp.UserAgent = "faultline"
-
 	payLn := listen(t)
 	serveInBackground(t, func(ctx context.Context) error {
 		return agent.ServeService(ctx, payLn, agent.Service{Pattern: p.Name(), Name: "payments", Config: cfg, Seed: 1})
 	})
-	edge, err := tp.CreateProxy("shop_to_payments", "127.0.0.1:0", payLn.Addr().String())
+	edgeLn := listen(t) // a free port for the edge's proxy
+	edgeAddr := edgeLn.Addr().String()
+	edgeLn.Close()
+	allowed := map[string]string{edgeAddr: payLn.Addr().String()}
+
+	tpLn := listen(t)
+	serveInBackground(t, func(ctx context.Context) error { return agent.ServeToxiproxy(ctx, tpLn, io.Discard, allowed) })
+	tp := toxiclient.NewClient(tpLn.Addr().String())
+	tp.UserAgent = "faultline"
+	if _, err := tp.CreateProxy("relay", "0.0.0.0:0", "example.com:80"); err == nil {
+		t.Error("the API opened a proxy it was not allowed")
+	}
+	edge, err := tp.CreateProxy("shop_to_payments", edgeAddr, payLn.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
