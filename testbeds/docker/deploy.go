@@ -33,6 +33,7 @@ import (
 // Ports inside the containers.
 const (
 	servicePort   = 8080  // every service
+	controlPort   = 8081  // every service's metrics and fault API: published, never proxied
 	toxiproxyPort = 8474  // the Toxiproxy API
 	firstEdgePort = 10000 // edge i's proxy listens on firstEdgePort+i
 )
@@ -73,7 +74,7 @@ type Deployment struct {
 type box struct {
 	name string
 	id   string // container id
-	port int    // the host port (on 127.0.0.1) of the service's port
+	port int    // the host port (on 127.0.0.1) of the service's control port
 }
 
 func (b *box) url() string { return "http://127.0.0.1:" + strconv.Itoa(b.port) }
@@ -181,14 +182,15 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 			"--config", string(cfg),
 			"--seed", strconv.FormatInt(v.Seed, 10),
 			"--listen", ":" + strconv.Itoa(servicePort),
+			"--control-listen", ":" + strconv.Itoa(controlPort),
 		}
 		for _, callee := range d.topo.Callees(name) {
 			port := edgePort[patterns.Edge{From: name, To: callee}]
 			args = append(args, "--upstream", fmt.Sprintf("%s=http://%s:%d", callee, toxiproxyAlias, port))
 		}
 		g.Go(func() error {
-			id, host, err := d.start(gctx, img, name, args, service.HealthPath, []int{servicePort})
-			b.id, b.port = id, host[servicePort]
+			id, host, err := d.start(gctx, img, name, args, service.HealthPath, []int{controlPort})
+			b.id, b.port = id, host[controlPort]
 			return err
 		})
 	}

@@ -29,10 +29,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/faultline/faultline/internal/guard"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/catalog"
 	"github.com/faultline/faultline/patterns/kit/service"
-	"github.com/faultline/faultline/testbeds/internal/guard"
 )
 
 // ShutdownTimeout bounds how long a server waits for requests in flight
@@ -54,28 +54,28 @@ type Service struct {
 
 // Handler builds the service's HTTP handler, wrapped with metrics, health
 // and the fault admin. The returned stop function releases what it holds.
-func (s Service) Handler(ctx context.Context) (http.Handler, func(), error) {
+func (s Service) Handler(ctx context.Context) (data, control http.Handler, stop func(), err error) {
 	p, err := catalog.All().Lookup(s.Pattern)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	topo := p.Topology()
 	if !topo.HasService(s.Name) {
-		return nil, nil, fmt.Errorf("pattern %s has no service %q (services: %s)", p.Name(), s.Name, strings.Join(topo.Services, ", "))
+		return nil, nil, nil, fmt.Errorf("pattern %s has no service %q (services: %s)", p.Name(), s.Name, strings.Join(topo.Services, ", "))
 	}
 	for _, callee := range topo.Callees(s.Name) {
 		if s.Upstreams[callee] == "" {
-			return nil, nil, fmt.Errorf("%s calls %s: no upstream given for it", s.Name, callee)
+			return nil, nil, nil, fmt.Errorf("%s calls %s: no upstream given for it", s.Name, callee)
 		}
 	}
 	for callee := range s.Upstreams {
 		if !slices.Contains(topo.Callees(s.Name), callee) {
-			return nil, nil, fmt.Errorf("upstream %s: %s does not call it", callee, s.Name)
+			return nil, nil, nil, fmt.Errorf("upstream %s: %s does not call it", callee, s.Name)
 		}
 	}
 	cfg, err := DecodeConfig(p, s.Config)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	reg := prometheus.NewRegistry()
 	env := patterns.Env{
@@ -85,9 +85,10 @@ func (s Service) Handler(ctx context.Context) (http.Handler, func(), error) {
 	}
 	app, stop, err := p.Handler(ctx, s.Name, cfg, env)
 	if err != nil {
-		return nil, nil, fmt.Errorf("build %s: %w", s.Name, err)
+		return nil, nil, nil, fmt.Errorf("build %s: %w", s.Name, err)
 	}
-	return service.Wrap(s.Name, app, reg, s.Seed), stop, nil
+	data, control = service.Wrap(s.Name, app, reg, s.Seed)
+	return data, control, stop, nil
 }
 
 // EncodeConfig encodes a pattern configuration for Service.Config.
@@ -116,16 +117,25 @@ func DecodeConfig(p patterns.Pattern, b []byte) (any, error) {
 	return cfg, nil
 }
 
-// ServeService serves s on ln until ctx is done, then lets requests in
-// flight finish for up to ShutdownTimeout.
-func ServeService(ctx context.Context, ln net.Listener, s Service) error {
-	h, stop, err := s.Handler(ctx)
+// ServeService serves s on ln (what the Toxiproxy edges reach) and its
+// control face (metrics, fault API) on ctl, a port no edge carries, until
+// ctx is done; then it lets requests in flight finish for up to
+// ShutdownTimeout.
+func ServeService(ctx context.Context, ln, ctl net.Listener, s Service) error {
+	data, control, stop, err := s.Handler(ctx)
 	if err != nil {
 		ln.Close()
+		ctl.Close()
 		return err
 	}
 	defer stop()
-	return serve(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second})
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, ctl, &http.Server{Handler: control, ReadHeaderTimeout: 10 * time.Second}) }()
+	err = serve(ctx, ln, &http.Server{Handler: data, ReadHeaderTimeout: 10 * time.Second})
+	if err != nil {
+		ctl.Close()
+	}
+	return errors.Join(err, <-errc)
 }
 
 // ServeToxiproxy serves the real Toxiproxy API on ln until ctx is done,
