@@ -264,6 +264,9 @@ func recordFaults(evs []model.FaultEvent, recs []faults.Record) {
 		if rec.Err != nil {
 			ev.Error = rec.Err.Error()
 		}
+		if rec.Note != "" { // a revert that needed another attempt
+			ev.Error = strings.TrimPrefix(ev.Error+"; "+rec.Note, "; ")
+		}
 	}
 }
 
