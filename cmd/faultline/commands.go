@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -225,10 +226,14 @@ func newListCmd() *cobra.Command {
 func newReportCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "report DIR",
-		Short: "Re-render the report of a stored run from its summary.json",
+		Short: "Re-render the report of a stored run from its summary.json (or, for a killed run, a partial one from its raw results)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			run, err := reports.Load(args[0])
+			if errors.Is(err, fs.ErrNotExist) {
+				// A killed run leaves raw results but no summary.
+				run, err = scenarios.Rebuild(args[0])
+			}
 			if err != nil {
 				return usageErr(err)
 			}
@@ -237,7 +242,10 @@ func newReportCmd() *cobra.Command {
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), verdictLine(run))
 			printReport(cmd, args[0])
-			if !model.Verdict(run) {
+			switch {
+			case run.Partial:
+				return &exitError{exitRunFailed, nil}
+			case !model.Verdict(run):
 				return &exitError{exitSLOFailed, nil}
 			}
 			return nil
