@@ -110,6 +110,7 @@ func newServeServiceCmd() *cobra.Command {
 				ln.Close()
 				return err
 			}
+			s.Token = os.Getenv(agent.TokenEnv)
 			return agent.ServeService(cmd.Context(), ln, ctl, s)
 		},
 	}
@@ -140,7 +141,7 @@ func newServeToxiproxyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return agent.ServeToxiproxy(cmd.Context(), ln, cmd.ErrOrStderr(), proxies)
+			return agent.ServeToxiproxy(cmd.Context(), ln, cmd.ErrOrStderr(), proxies, os.Getenv(agent.TokenEnv))
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", ":8474", "address to serve the API on")

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/internal/guard"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
@@ -65,6 +66,7 @@ type Deployment struct {
 	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
 	entry    string
 	services map[string]*box
+	token    string // required on every control listener (internal/guard.Token)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -72,12 +74,20 @@ type Deployment struct {
 
 // box is one service's container.
 type box struct {
-	name string
-	id   string // container id
-	port int    // the host port (on 127.0.0.1) of the service's control port
+	name  string
+	id    string // container id
+	port  int    // the host port (on 127.0.0.1) of the service's control port
+	token string // the run's control token
 }
 
-func (b *box) url() string { return "http://127.0.0.1:" + strconv.Itoa(b.port) }
+// url is the service's control listener, the token in its userinfo: Go's
+// HTTP client sends it as Basic auth.
+func (b *box) url() string { return "http://" + withToken("127.0.0.1:"+strconv.Itoa(b.port), b.token) }
+
+// withToken puts token as the password of TokenUser in front of hostport.
+func withToken(hostport, token string) string {
+	return guard.TokenUser + ":" + token + "@" + hostport
+}
 
 // Deploy implements testbeds.Testbed: it builds the image if needed,
 // creates the run's network, starts the Toxiproxy container and every
@@ -107,6 +117,7 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 		topo:     topo,
 		proxies:  map[string]*toxiclient.Proxy{},
 		services: map[string]*box{},
+		token:    guard.NewToken(),
 	}
 	defer func() {
 		if err != nil {
@@ -174,7 +185,7 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 		return err
 	})
 	for _, name := range d.topo.Services {
-		b := &box{name: name}
+		b := &box{name: name, token: d.token}
 		d.services[name] = b
 		args := []string{"serve-service",
 			"--pattern", v.Pattern.Name(),
@@ -200,7 +211,7 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 // createProxies creates a proxy per edge through the Toxiproxy API on its
 // host port, and notes the entry's address.
 func (d *Deployment) createProxies(tpHost map[int]int, edgePort map[patterns.Edge]int) error {
-	d.client = deploy.ToxiproxyClient("127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort]))
+	d.client = deploy.ToxiproxyClient(withToken("127.0.0.1:"+strconv.Itoa(tpHost[toxiproxyPort]), d.token))
 	for _, e := range d.topo.Edges {
 		listen := "0.0.0.0:" + strconv.Itoa(edgePort[e])
 		upstream := e.To + ":" + strconv.Itoa(servicePort)
@@ -260,6 +271,7 @@ func (d *Deployment) start(ctx context.Context, img, name string, cmd []string, 
 		ctr, err := testcontainers.Run(ctx, img,
 			testcontainers.WithName("faultline-"+d.id+"-"+name),
 			testcontainers.WithCmd(cmd...),
+			testcontainers.WithEnv(map[string]string{agent.TokenEnv: d.token}),
 			testcontainers.WithLabels(d.labels(name)),
 			tcnetwork.WithNetworkName([]string{name}, d.netName),
 			testcontainers.WithExposedPorts(exposed...),

@@ -50,7 +50,14 @@ type Service struct {
 	// Upstreams maps each callee to the base URL that reaches it: its
 	// edge's Toxiproxy proxy ("http://toxiproxy:10001").
 	Upstreams map[string]string
+	// Token, when set, is required (as internal/guard.Token checks) on the
+	// control listener: the run's network addresses reach it from the host.
+	Token string
 }
+
+// TokenEnv names the environment variable a container's control listener
+// reads its run's token from (not a flag: flags show in process lists).
+const TokenEnv = "FAULTLINE_CONTROL_TOKEN"
 
 // Handler builds the service's HTTP handler, wrapped with metrics, health
 // and the fault admin. The returned stop function releases what it holds.
@@ -130,6 +137,7 @@ func ServeService(ctx context.Context, ln, ctl net.Listener, s Service) error {
 	}
 	defer stop()
 	errc := make(chan error, 1)
+	control = guard.Token(control, s.Token)
 	go func() { errc <- serve(ctx, ctl, &http.Server{Handler: control, ReadHeaderTimeout: 10 * time.Second}) }()
 	err = serve(ctx, ln, &http.Server{Handler: data, ReadHeaderTimeout: 10 * time.Second})
 	if err != nil {
@@ -142,7 +150,9 @@ func ServeService(ctx context.Context, ln, ctl net.Listener, s Service) error {
 // then closes every proxy. Toxiproxy logs (warnings and errors) go to log;
 // nil discards them. The API answers loopback Hosts only, and opens only
 // the proxies in allowed (listen address → upstream), so it is no relay.
-func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer, allowed map[string]string) error {
+//
+// A non-empty token is required on every request but GET /version.
+func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer, allowed map[string]string, token string) error {
 	logger := zerolog.Nop()
 	if log != nil {
 		logger = zerolog.New(log).Level(zerolog.WarnLevel).With().Timestamp().Logger()
@@ -166,7 +176,7 @@ func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer, allowed
 		},
 		Upstream: func(addr string) bool { return upstreams[addr] },
 	})
-	return serve(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second})
+	return serve(ctx, ln, &http.Server{Handler: guard.Token(h, token), ReadHeaderTimeout: 10 * time.Second})
 }
 
 // serve runs srv on ln until ctx is done.

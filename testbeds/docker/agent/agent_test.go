@@ -110,7 +110,7 @@ func TestServeTopology(t *testing.T) {
 	allowed := map[string]string{edgeAddr: payLn.Addr().String()}
 
 	tpLn := listen(t)
-	serveInBackground(t, func(ctx context.Context) error { return agent.ServeToxiproxy(ctx, tpLn, io.Discard, allowed) })
+	serveInBackground(t, func(ctx context.Context) error { return agent.ServeToxiproxy(ctx, tpLn, io.Discard, allowed, "") })
 	tp := toxiclient.NewClient(tpLn.Addr().String())
 	tp.UserAgent = "faultline"
 	if _, err := tp.CreateProxy("relay", "0.0.0.0:0", "example.com:80"); err == nil {
