@@ -12,8 +12,19 @@ import (
 	"github.com/faultline/faultline/internal/clock"
 )
 
-// DefaultRevertTimeout bounds each Revert when Timeline.RevertTimeout is 0.
-const DefaultRevertTimeout = 10 * time.Second
+// Defaults of a Timeline's bounds.
+const (
+	// DefaultApplyTimeout bounds each Apply when Timeline.ApplyTimeout is
+	// 0: a fault's API call held by a paused service must not hang.
+	DefaultApplyTimeout = 5 * time.Second
+	// DefaultRevertTimeout bounds each attempt at a Revert when
+	// Timeline.RevertTimeout is 0.
+	DefaultRevertTimeout = 10 * time.Second
+	// RevertAttempts is how many times a failed Revert is tried in all.
+	RevertAttempts = 3
+	// revertBackoff is the wait before a Revert is tried again.
+	revertBackoff = 200 * time.Millisecond
+)
 
 // State is where a fault stands in a timeline.
 type State int
@@ -55,26 +66,35 @@ type Record struct {
 	State    State
 	Applied  time.Duration // offset Apply was called at; set from StateActive on
 	Reverted time.Duration // offset Revert returned at; set in StateReverted
-	Err      error         // Apply's and Revert's errors, joined
+	Err      error         // Apply's and Revert's errors, joined (a revert's only if every attempt failed)
+	// Note says what went wrong without failing the fault: a revert that
+	// succeeded only on a later attempt.
+	Note string
 }
 
 // Timeline applies faults on schedule and always reverts them. Each fault
 // is applied at start+At and reverted at start+At+Duration (an instant
 // fault, Duration 0, is "reverted" right after it is applied).
 //
-// Steps run one at a time, in time order (at the same instant, reverts
-// before applies, then in the order of the faults), so a slow step delays
-// the next ones; Records and Events carry the actual times. A failed step is
-// recorded and the timeline goes on; a fault whose Apply failed is still
-// reverted, at its planned time.
+// Each fault's steps run on a worker of its own, so a stuck step (an API
+// call held by a paused service) delays only that fault: steps are started
+// in time order (at the same instant, reverts before applies, then in the
+// order of the faults) and, when each is quick, run in that order. Every
+// Apply is bounded by ApplyTimeout and every Revert attempt by
+// RevertTimeout; a failed Revert is tried again, up to RevertAttempts
+// times. Records and Events carry the actual times and every failure. A
+// failed step is recorded and the timeline goes on; a fault whose Apply
+// failed is still reverted, at its planned time.
 //
 // A Timeline runs once. Its methods are safe for concurrent use. It keeps
 // time with time.Now and timers, so tests run it in a testing/synctest
 // bubble, where both are exact and instant.
 type Timeline struct {
-	// RevertTimeout bounds each Revert; default DefaultRevertTimeout.
-	// Reverts run on a context detached from the run's cancellation, so
-	// they work after Ctrl-C.
+	// ApplyTimeout bounds each Apply; default DefaultApplyTimeout.
+	ApplyTimeout time.Duration
+	// RevertTimeout bounds each attempt at a Revert; default
+	// DefaultRevertTimeout. Reverts run on a context detached from the
+	// run's cancellation, so they work after Ctrl-C.
 	RevertTimeout time.Duration
 	// BeforeFirst, when set, is called when the first fault is due, before
 	// it is applied; an error stops the timeline there: no fault is applied
@@ -82,13 +102,13 @@ type Timeline struct {
 	BeforeFirst func(ctx context.Context) error
 
 	faults []Fault
+	locks  []sync.Mutex // per fault: held while it is applied or reverted
 
-	// step is held while a fault is applied or reverted, and while an event
-	// is sent or the events channel closed.
-	step sync.Mutex
+	send sync.Mutex // held while an event is sent or the channel closed
 
 	mu      sync.Mutex // guards the fields below
 	recs    []Record
+	started []int // per fault: steps handed to its worker (0, 1 apply, 2 revert)
 	target  Target
 	start   time.Time
 	events  chan<- Event
@@ -100,7 +120,12 @@ type Timeline struct {
 // NewTimeline returns a timeline of faults, which it applies and reverts
 // through their methods (it does not copy them).
 func NewTimeline(faults []Fault) *Timeline {
-	t := &Timeline{faults: slices.Clone(faults), recs: make([]Record, len(faults))}
+	t := &Timeline{
+		faults:  slices.Clone(faults),
+		locks:   make([]sync.Mutex, len(faults)),
+		recs:    make([]Record, len(faults)),
+		started: make([]int, len(faults)),
+	}
 	for i, f := range faults {
 		t.recs[i].Name = f.Base().Name
 	}
@@ -132,52 +157,107 @@ func (t *Timeline) Run(ctx context.Context, target Target, start time.Time, even
 	t.ran, t.target, t.start, t.events, t.cancel = true, target, start, events, cancel
 	t.mu.Unlock()
 
-	var errs []error
-	first := true
-	for {
-		i, revert, due, ok := t.next()
-		if !ok {
-			break
-		}
-		if err := clock.Sleep(ctx, time.Until(due)); err != nil {
-			if !t.isStopped() {
-				errs = append(errs, fmt.Errorf("faults: timeline stopped at %v: %w", t.offset(), err))
-			}
-			break
-		}
-		if first && t.BeforeFirst != nil {
-			if err := t.BeforeFirst(ctx); err != nil {
-				errs = append(errs, fmt.Errorf("faults: no fault applied: %w", err))
-				break
-			}
-		}
-		first = false
-		t.do(ctx, i, revert)
-	}
+	err := t.dispatch(ctx)
 	t.revertAll(ctx)
 
-	t.step.Lock()
+	t.send.Lock()
 	t.mu.Lock()
 	if t.events != nil {
 		close(t.events)
 		t.events = nil
 	}
+	errs := []error{err}
 	for _, r := range t.recs {
 		if r.Err != nil {
 			errs = append(errs, r.Err)
 		}
 	}
 	t.mu.Unlock()
-	t.step.Unlock()
+	t.send.Unlock()
 	return errors.Join(errs...)
 }
 
+// dispatch starts every step when it is due on its fault's worker, and
+// returns once every worker is done. A step is waited for until the next
+// one is due (or a millisecond, when that is due already, so quick steps
+// keep their order); a stuck one is left to its worker.
+func (t *Timeline) dispatch(ctx context.Context) error {
+	queues := make([]chan func(), len(t.faults))
+	var workers sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan func(), 2)
+		workers.Go(func() {
+			for step := range queues[i] {
+				step()
+			}
+		})
+	}
+	defer workers.Wait()
+	defer func() {
+		for _, q := range queues {
+			close(q)
+		}
+	}()
+	var last <-chan struct{} // the step started last
+	for {
+		i, revert, due, ok := t.next()
+		if !ok {
+			return nil
+		}
+		if last != nil {
+			wait := time.Until(due)
+			if wait <= 0 {
+				wait = time.Millisecond // due now: a quick step still goes first
+			}
+			select {
+			case <-last:
+			case <-time.After(wait):
+			case <-ctx.Done():
+			}
+		}
+		if err := clock.Sleep(ctx, time.Until(due)); err != nil {
+			if !t.isStopped() {
+				return fmt.Errorf("faults: timeline stopped at %v: %w", t.offset(), err)
+			}
+			return nil
+		}
+		if last == nil && t.BeforeFirst != nil {
+			if err := t.BeforeFirst(ctx); err != nil {
+				return fmt.Errorf("faults: no fault applied: %w", err)
+			}
+		}
+		done := make(chan struct{})
+		t.markStarted(i, revert)
+		queues[i] <- func() {
+			defer close(done)
+			if revert {
+				t.revertOne(ctx, i)
+			} else {
+				t.apply(ctx, i)
+			}
+		}
+		last = done
+	}
+}
+
+// markStarted notes that fault i's apply (or revert) was handed to its
+// worker, so next does not pick it again.
+func (t *Timeline) markStarted(i int, revert bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.started[i] = 1
+	if revert {
+		t.started[i] = 2
+	}
+}
+
 // RevertAll stops the timeline (no fault is applied any more) and reverts
-// every fault still applied, waiting for a step in progress to end first.
-// Each Revert gets a context detached from ctx's cancellation, bounded by
-// RevertTimeout. It is idempotent: a fault is reverted once, whoever asks,
-// and a second call reverts nothing and returns nil. It returns the errors
-// of the reverts it made. Events are sent as long as Run has not returned.
+// every fault still applied, waiting for a step in progress on it to end
+// first. Each Revert gets a context detached from ctx's cancellation,
+// bounded by RevertTimeout. It is idempotent: a fault is reverted once,
+// whoever asks, and a second call reverts nothing and returns nil. It
+// returns the errors of the reverts it made. Events are sent as long as Run
+// has not returned.
 func (t *Timeline) RevertAll(ctx context.Context) error {
 	t.mu.Lock()
 	t.stopped = true
@@ -226,18 +306,18 @@ func (t *Timeline) next() (i int, revert bool, due time.Time, ok bool) {
 	if t.stopped {
 		return 0, false, time.Time{}, false
 	}
-	for j, r := range t.recs {
+	for j := range t.recs {
 		c := t.faults[j].Base()
 		var d time.Time
-		switch r.State {
-		case StatePending:
+		switch t.started[j] {
+		case 0:
 			d = t.start.Add(c.At)
-		case StateActive:
+		case 1:
 			d = t.start.Add(c.At + c.Duration)
 		default:
 			continue
 		}
-		rv := r.State == StateActive
+		rv := t.started[j] == 1
 		// Earliest first; at the same instant reverts first; then in order.
 		if !ok || d.Before(due) || (d.Equal(due) && rv && !revert) {
 			i, revert, due, ok = j, rv, d, true
@@ -246,24 +326,30 @@ func (t *Timeline) next() (i int, revert bool, due time.Time, ok bool) {
 	return i, revert, due, ok
 }
 
-// do runs one step, unless the timeline was stopped meanwhile.
-func (t *Timeline) do(ctx context.Context, i int, revert bool) {
-	t.step.Lock()
-	defer t.step.Unlock()
-	if t.isStopped() {
+// apply applies fault i, bounded by ApplyTimeout, unless the timeline was
+// stopped meanwhile.
+func (t *Timeline) apply(ctx context.Context, i int) {
+	t.locks[i].Lock()
+	defer t.locks[i].Unlock()
+	if t.isStopped() || ctx.Err() != nil {
 		return
 	}
-	if revert {
-		t.revert(ctx, i)
-		return
+	timeout := t.ApplyTimeout
+	if timeout <= 0 {
+		timeout = DefaultApplyTimeout
 	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	f := t.faults[i]
 	at := t.offset()
 	t.mu.Lock()
 	t.recs[i].State, t.recs[i].Applied = StateActive, at
 	t.mu.Unlock()
-	err := f.Apply(ctx, t.target)
+	err := f.Apply(actx, t.target)
 	if err != nil {
+		if errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("timed out after %v: %w", timeout, err)
+		}
 		err = fmt.Errorf("fault %q: apply: %w", f.Base().Name, err)
 	}
 	t.record(Event{Index: i, Name: f.Base().Name, State: StateActive, At: at, Err: err})
@@ -272,45 +358,74 @@ func (t *Timeline) do(ctx context.Context, i int, revert bool) {
 // revertAll reverts every active fault, latest applied first, and returns
 // their errors.
 func (t *Timeline) revertAll(ctx context.Context) error {
-	t.step.Lock()
-	defer t.step.Unlock()
 	t.mu.Lock()
 	t.stopped = true
 	var active []int
 	for i, r := range t.recs {
-		if r.State == StateActive {
-			active = append(active, i)
+		if r.State == StateActive || t.started[i] == 1 {
+			active = append(active, i) // applied, or being applied
 		}
 	}
 	slices.SortStableFunc(active, func(a, b int) int { return -cmp.Compare(t.recs[a].Applied, t.recs[b].Applied) })
 	t.mu.Unlock()
 	var errs []error
 	for _, i := range active {
-		if err := t.revert(ctx, i); err != nil {
+		if err := t.revertOne(ctx, i); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// revert reverts fault i; t.step must be held.
-func (t *Timeline) revert(ctx context.Context, i int) error {
+// revertOne reverts fault i if it is active, trying again on failure.
+func (t *Timeline) revertOne(ctx context.Context, i int) error {
+	t.locks[i].Lock()
+	defer t.locks[i].Unlock()
+	t.mu.Lock()
+	active := t.recs[i].State == StateActive
+	t.mu.Unlock()
+	if !active {
+		return nil
+	}
+	f := t.faults[i]
+	var failed []error
+	for attempt := 1; attempt <= RevertAttempts; attempt++ {
+		err := t.revertOnce(ctx, f)
+		if err == nil {
+			break
+		}
+		failed = append(failed, fmt.Errorf("attempt %d: %w", attempt, err))
+		if attempt < RevertAttempts {
+			_ = clock.Sleep(context.WithoutCancel(ctx), revertBackoff)
+		}
+	}
+	var err error
+	note := ""
+	switch {
+	case len(failed) == RevertAttempts:
+		err = fmt.Errorf("fault %q: revert failed %d times: %w", f.Base().Name, len(failed), errors.Join(failed...))
+	case len(failed) > 0:
+		note = fmt.Sprintf("revert succeeded on attempt %d after: %v", len(failed)+1, errors.Join(failed...))
+	}
+	t.mu.Lock()
+	t.recs[i].Note = note
+	t.mu.Unlock()
+	t.record(Event{Index: i, Name: f.Base().Name, State: StateReverted, At: t.offset(), Err: err})
+	return err
+}
+
+// revertOnce makes one attempt at reverting f, bounded by RevertTimeout.
+func (t *Timeline) revertOnce(ctx context.Context, f Fault) error {
 	timeout := t.RevertTimeout
 	if timeout <= 0 {
 		timeout = DefaultRevertTimeout
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	f := t.faults[i]
-	err := f.Revert(rctx, t.target)
-	if err != nil {
-		err = fmt.Errorf("fault %q: revert: %w", f.Base().Name, err)
-	}
-	t.record(Event{Index: i, Name: f.Base().Name, State: StateReverted, At: t.offset(), Err: err})
-	return err
+	return f.Revert(rctx, t.target)
 }
 
-// record notes ev in the fault's record and sends it; t.step must be held.
+// record notes ev in the fault's record and sends it.
 func (t *Timeline) record(ev Event) {
 	t.mu.Lock()
 	r := &t.recs[ev.Index]
@@ -319,6 +434,10 @@ func (t *Timeline) record(ev Event) {
 		r.Reverted = ev.At
 	}
 	r.Err = errors.Join(r.Err, ev.Err)
+	t.mu.Unlock()
+	t.send.Lock()
+	defer t.send.Unlock()
+	t.mu.Lock()
 	events := t.events
 	t.mu.Unlock()
 	if events != nil {

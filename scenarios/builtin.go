@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -32,14 +33,14 @@ func Builtin() []string {
 // Resolve reads a scenario given as a file path or as the name of a
 // built-in scenario. A path that exists wins over a built-in name.
 func Resolve(ref string, cat patterns.Catalog) (*Scenario, error) {
-	if _, err := os.Stat(ref); err == nil {
+	if _, err := os.Stat(ref); err == nil || !errors.Is(err, fs.ErrNotExist) {
 		return ReadFile(ref, cat)
 	}
 	name := strings.TrimSuffix(ref, ".yaml")
 	src, err := builtin.ReadFile(path.Clean(name) + ".yaml")
 	if err != nil {
-		return nil, fmt.Errorf("no scenario file %q and no built-in scenario of that name (built-in: %s)",
-			ref, strings.Join(Builtin(), ", "))
+		return nil, fmt.Errorf("%s: no such scenario file, and no built-in scenario of that name (built-in: %s)",
+			escape(ref), strings.Join(Builtin(), ", "))
 	}
 	return Parse("builtin:"+name+".yaml", src, cat)
 }

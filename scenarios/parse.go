@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"reflect"
 
 	"github.com/goccy/go-yaml"
@@ -18,11 +17,13 @@ import (
 // YAML parser's time bounded on any input.
 const MaxFileSize = 256 << 10
 
-// ReadFile reads a scenario file and parses it with Parse.
+// ReadFile reads a scenario file and parses it with Parse. It reads
+// regular files only (a FIFO would block, /dev/zero never ends), and at
+// most MaxFileSize bytes of them.
 func ReadFile(path string, cat patterns.Catalog) (*Scenario, error) {
-	src, err := os.ReadFile(path)
+	src, err := readLimited(path)
 	if err != nil {
-		return nil, fmt.Errorf("read scenario: %w", err)
+		return nil, fmt.Errorf("%s: %w", escape(path), bare(err))
 	}
 	return Parse(path, src, cat)
 }
@@ -35,7 +36,7 @@ func ReadFile(path string, cat patterns.Catalog) (*Scenario, error) {
 func Parse(file string, src []byte, cat patterns.Catalog) (*Scenario, error) {
 	d := newSpecDecoder(file)
 	if len(src) > MaxFileSize {
-		d.addProblem(yamlPos{1, 1}, "", fmt.Sprintf("file is %d bytes, larger than the %d a scenario may have", len(src), MaxFileSize))
+		d.addProblem(yamlPos{1, 1}, "", fmt.Sprintf("file is larger than the %d bytes a scenario may have", MaxFileSize))
 		return nil, &Errors{Problems: d.problems}
 	}
 	var s *Scenario
@@ -79,6 +80,10 @@ func parseYAML(src []byte) (f *ast.File, err error) {
 // a YAML mapping of scenario fields.
 func (d *specDecoder) parse(src []byte) *rawScenario {
 	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
+	if p, ok := prescan(src); !ok {
+		d.addProblem(p, "", fmt.Sprintf("collections nested more than %d deep: a scenario needs far fewer", maxDepth))
+		return nil
+	}
 	f, err := parseYAML(src)
 	if err != nil {
 		var yerr yaml.Error
@@ -87,7 +92,7 @@ func (d *specDecoder) parse(src []byte) *rawScenario {
 			if tk := yerr.GetToken(); tk != nil && tk.Position != nil {
 				p = yamlPos{tk.Position.Line, tk.Position.Column}
 			}
-			d.addProblem(p, "", yerr.GetMessage())
+			d.addProblem(p, pathAt(src, p), yerr.GetMessage())
 		} else {
 			d.addProblem(yamlPos{1, 1}, "", err.Error())
 		}
@@ -108,6 +113,9 @@ func (d *specDecoder) parse(src []byte) *rawScenario {
 	}
 	root := docs[0]
 	d.collectAnchors(root, 0)
+	if !d.checkExpansion(root) {
+		return nil
+	}
 	d.pos[""] = nodePos(root)
 
 	r := d.resolve(root, "")

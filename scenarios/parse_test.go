@@ -146,7 +146,13 @@ func TestParseProblems(t *testing.T) {
 		file string
 		want string // one of the problems, exactly
 	}{
-		{"malformed", `testdata/invalid/malformed.yaml:7:22: ',' or '}' must be specified`},
+		{"malformed", `testdata/invalid/malformed.yaml:7:22: load.targets[0].path: ',' or '}' must be specified`},
+		{"merge-bomb", `testdata/invalid/merge-bomb.yaml:5:45: aliases and merge keys expand to more than 20000 values: a scenario is far smaller (an alias bomb?)`},
+		{"deep-flow-nesting", `testdata/invalid/deep-flow-nesting.yaml:4:38: collections nested more than 32 deep: a scenario needs far fewer`},
+		{"tab-indent", `testdata/invalid/tab-indent.yaml:6:1: load: found character '\t' that cannot start any token`},
+		{"host-paths", `testdata/invalid/host-paths.yaml:9:31: load.targets[1].path: path "/\\example.com/" would be read as another host's (scheme-relative or with a backslash): give a path on the target like "/checkout"`},
+		{"host-paths", `testdata/invalid/host-paths.yaml:10:27: load.targets[2].path: path "/_faultline/faults" is reserved for faultline's control endpoints`},
+		{"control-characters", `testdata/invalid/control-characters.yaml:9:29: load.targets[0].headers.X-A\r\nB: invalid header name "X-A\r\nB"`},
 		{"empty", `testdata/invalid/empty.yaml:1:1: empty scenario file`},
 		{"unknown-top-field", `testdata/invalid/unknown-top-field.yaml:5:1: retries: unknown field "retries" (known: actions, compare, description, faults, load, name, pattern, seed, slo, steady_state, sweep, variants, window)`},
 		{"unknown-nested-field", `testdata/invalid/unknown-nested-field.yaml:9:7: load.targets[0].paht: unknown field "paht" (known: body, headers, method, name, path, weight)`},

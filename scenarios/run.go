@@ -105,7 +105,7 @@ func Run(ctx context.Context, s *Scenario, o Options) (*model.Run, error) {
 		runErr = errors.Join(runErr, err)
 	}
 	if err := reports.Write(o.Dir, run); err != nil {
-		return run, errors.Join(runErr, fmt.Errorf("write report: %w", err))
+		return run, errors.Join(runErr, err) // it says "write report: ..."
 	}
 	return run, runErr
 }
@@ -310,6 +310,9 @@ func recordFaults(evs []model.FaultEvent, recs []faults.Record) {
 		}
 		if rec.Err != nil {
 			ev.Error = rec.Err.Error()
+		}
+		if rec.Note != "" { // a revert that needed another attempt
+			ev.Error = strings.TrimPrefix(ev.Error+"; "+rec.Note, "; ")
 		}
 	}
 }

@@ -38,6 +38,10 @@ const (
 	MaxWindows = 100_000
 )
 
+// MaxNameLen bounds scenario and variant names: they name directories and
+// files, which may not exceed 255 bytes with a timestamp appended.
+const MaxNameLen = 100
+
 // scenarioName is what a scenario's name may look like: it names the
 // report's directory.
 var scenarioName = regexp.MustCompile(`^[a-z0-9-]+$`)
@@ -122,6 +126,8 @@ func (v *validator) top(cat patterns.Catalog) {
 	switch {
 	case !v.has("name") || s.Name == "":
 		v.report("name", "missing name (lower-case letters, digits and dashes)")
+	case len(s.Name) > MaxNameLen:
+		v.report("name", "is %d characters long: at most %d (it names the run's directory)", len(s.Name), MaxNameLen)
 	case !scenarioName.MatchString(s.Name):
 		v.report("name", "%q may only hold lower-case letters, digits and dashes", s.Name)
 	}
@@ -183,6 +189,8 @@ func (v *validator) variants(raw []rawVariant) {
 		switch {
 		case vr.Name == "":
 			v.report(p+".name", "missing name")
+		case len(vr.Name) > MaxNameLen:
+			v.report(p+".name", "is %d characters long: at most %d (it names result files)", len(vr.Name), MaxNameLen)
 		case !variantName.MatchString(vr.Name):
 			v.report(p+".name", "%q may only hold letters, digits, '_', '.' and '-' (it names result files)", vr.Name)
 		case seen[vr.Name] != "":

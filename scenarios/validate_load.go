@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,6 +158,10 @@ func (v *validator) targets() {
 			v.report(p+".path", "missing path (like \"/checkout\")")
 		case !strings.HasPrefix(t.Path, "/"):
 			v.report(p+".path", "path %q must start with \"/\"", t.Path)
+		case strings.HasPrefix(t.Path, "//") || strings.Contains(t.Path, "\\"):
+			v.report(p+".path", "path %q would be read as another host's (scheme-relative or with a backslash): give a path on the target like \"/checkout\"", t.Path)
+		case isReservedPath(t.Path):
+			v.report(p+".path", "path %q is reserved for faultline's control endpoints", t.Path)
 		default:
 			if _, err := url.ParseRequestURI(t.Path); err != nil || strings.ContainsAny(t.Path, " \t\r\n") {
 				v.report(p+".path", "invalid path %q", t.Path)
@@ -232,3 +237,15 @@ func sortedHeaderNames(h map[string]string) []string {
 
 // namedTarget is where a route's name was first given, and its method.
 type namedTarget struct{ path, method string }
+
+// isReservedPath reports whether path (its query aside) is one of
+// faultline's control endpoints: a target there would reach the fault API
+// or the metrics instead of the service under test.
+// The path is decoded and cleaned first, as the services' mux would.
+func isReservedPath(p string) bool {
+	if u, err := url.Parse(p); err == nil {
+		p = u.Path
+	}
+	p = path.Clean(p)
+	return p == "/_faultline" || strings.HasPrefix(p, "/_faultline/") || p == "/metrics"
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -99,6 +101,8 @@ func resolveAll(refs []string, tb testbeds.Testbed) ([]*scenarios.Scenario, erro
 // that could not finish fails the gate but the others still run; an
 // interrupt stops at once.
 func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts scenarios.Options) error {
+	winding.Store(true) // from here an interrupt reverts, tears down and flushes
+	defer winding.Store(false)
 	code := exitOK
 	var suite []reports.IndexEntry
 	defer func() { writeIndex(cmd, out, suite) }()
@@ -109,7 +113,7 @@ func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts sce
 		if run != nil {
 			suite = append(suite, reports.IndexEntry{Dir: dir, Run: run})
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: %s\n", s.Name, verdictLine(run))
-			fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", filepath.Join(dir, "report.html"))
+			printReport(cmd, dir)
 			if err := appendStepSummary(dir); err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), "faultline:", err)
 			}
@@ -118,18 +122,18 @@ func runAll(cmd *cobra.Command, list []*scenarios.Scenario, out string, opts sce
 		case cmd.Context().Err() != nil:
 			return &exitError{exitInterrupted, errors.New("interrupted: partial results flushed, report marked partial")}
 		case err != nil:
-			// The run could not finish (a deploy or a revert failed):
-			// its report is partial and the gate fails, but the other
-			// scenarios still run.
+			// The run could not finish (a deploy, a revert or a write
+			// failed): its report is partial and the run exits 3 (not a
+			// verdict on the pattern), but the other scenarios still run.
 			fmt.Fprintf(cmd.ErrOrStderr(), "faultline: %s: %v\n", s.Name, err)
-			code = exitSLOFailed
-		case !model.Verdict(run):
+			code = exitRunFailed
+		case !model.Verdict(run) && code == exitOK:
 			code = exitSLOFailed
 		}
 		if run != nil && run.Against != nil {
 			fmt.Fprintln(cmd.OutOrStdout(), reports.CompareLine(run.Against))
 			fmt.Fprintf(cmd.OutOrStdout(), "comparison: %s\n", filepath.Join(dir, reports.CompareFile))
-			if run.Against.Worse() {
+			if run.Against.Worse() && code == exitOK {
 				code = exitSLOFailed
 			}
 		}
@@ -247,21 +251,40 @@ func newListCmd() *cobra.Command {
 func newReportCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "report DIR",
-		Short: "Re-render the report of a stored run from its summary.json",
+		Short: "Re-render the report of a stored run from its summary.json (or, for a killed run, a partial one from its raw results)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			run, err := reports.Load(args[0])
+			if errors.Is(err, fs.ErrNotExist) {
+				// A killed run leaves raw results but no summary.
+				run, err = scenarios.Rebuild(args[0])
+			}
 			if err != nil {
 				return usageErr(err)
 			}
 			if err := reports.Write(args[0], run); err != nil {
-				return err
+				return &exitError{exitRunFailed, err}
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s\nreport: %s\n", verdictLine(run), filepath.Join(args[0], "report.html"))
-			if !model.Verdict(run) {
+			fmt.Fprintln(cmd.OutOrStdout(), verdictLine(run))
+			printReport(cmd, args[0])
+			switch {
+			case run.Partial:
+				return &exitError{exitRunFailed, nil}
+			case !model.Verdict(run):
 				return &exitError{exitSLOFailed, nil}
 			}
 			return nil
 		},
 	}
+}
+
+// printReport prints where the run's report is, if it was written: a full
+// disk may have left none.
+func printReport(cmd *cobra.Command, dir string) {
+	path := filepath.Join(dir, reports.HTMLFile)
+	if _, err := os.Stat(path); err != nil {
+		fmt.Fprintf(cmd.OutOrStdout(), "report: not written (see the error)\n")
+		return
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "report: %s\n", path)
 }

@@ -89,9 +89,10 @@ left (those whose process is gone), and leaves runs going on alone unless
 // newServeServiceCmd is what a docker testbed container runs for a service.
 func newServeServiceCmd() *cobra.Command {
 	var (
-		s      agent.Service
-		config string
-		listen string
+		s       agent.Service
+		config  string
+		listen  string
+		control string
 	)
 	cmd := &cobra.Command{
 		Use:    "serve-service",
@@ -104,7 +105,13 @@ func newServeServiceCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return agent.ServeService(cmd.Context(), ln, s)
+			ctl, err := net.Listen("tcp", control)
+			if err != nil {
+				ln.Close()
+				return err
+			}
+			s.Token = os.Getenv(agent.TokenEnv)
+			return agent.ServeService(cmd.Context(), ln, ctl, s)
 		},
 	}
 	f := cmd.Flags()
@@ -113,13 +120,17 @@ func newServeServiceCmd() *cobra.Command {
 	f.StringVar(&config, "config", "", "the variant's configuration, JSON")
 	f.Int64Var(&s.Seed, "seed", 0, "seed for the service's random choices")
 	f.StringVar(&listen, "listen", ":8080", "address to serve on")
+	f.StringVar(&control, "control-listen", ":8081", "address to serve metrics and the fault API on (no edge carries it)")
 	f.StringToStringVar(&s.Upstreams, "upstream", nil, "callee=base URL of the proxy that reaches it (repeatable)")
 	return cmd
 }
 
 // newServeToxiproxyCmd is what a docker testbed's Toxiproxy container runs.
 func newServeToxiproxyCmd() *cobra.Command {
-	var listen string
+	var (
+		listen  string
+		proxies map[string]string
+	)
 	cmd := &cobra.Command{
 		Use:    "serve-toxiproxy",
 		Short:  "Serve the Toxiproxy API (run inside a docker testbed container)",
@@ -130,9 +141,10 @@ func newServeToxiproxyCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return agent.ServeToxiproxy(cmd.Context(), ln, cmd.ErrOrStderr())
+			return agent.ServeToxiproxy(cmd.Context(), ln, cmd.ErrOrStderr(), proxies, os.Getenv(agent.TokenEnv))
 		},
 	}
 	cmd.Flags().StringVar(&listen, "listen", ":8474", "address to serve the API on")
+	cmd.Flags().StringToStringVar(&proxies, "proxy", nil, "listen=upstream of a proxy the API may open (repeatable); no other is allowed")
 	return cmd
 }

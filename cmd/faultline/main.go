@@ -2,9 +2,9 @@
 // implementations of distributed-system patterns and reports, with plots and
 // SLO verdicts, how each pattern contains the failures injected into it.
 //
-// Exit codes: 0 every SLO met, 1 an SLO failed or a run could not finish
-// (its report is marked partial), 2 bad usage or an invalid scenario, 130
-// interrupted (partial results are flushed and the report is marked
+// Exit codes: 0 every SLO met, 1 an SLO failed, 2 bad usage or an invalid
+// scenario, 3 a run could not finish (a deploy, a revert or a write failed:
+// its report is marked partial), 130 interrupted (partial results are flushed and the report is marked
 // partial; a second interrupt exits at once, after removing what it can of
 // the run's containers).
 //
@@ -18,13 +18,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/faultline/faultline/reports"
 )
 
 // Exit codes.
@@ -32,6 +36,7 @@ const (
 	exitOK          = 0
 	exitSLOFailed   = 1
 	exitUsage       = 2
+	exitRunFailed   = 3 // a run could not finish: not a verdict on the pattern
 	exitInterrupted = 130
 )
 
@@ -51,18 +56,34 @@ func main() {
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		fmt.Fprintln(os.Stderr, "faultline: interrupted: stopping and cleaning up (interrupt again to exit at once)")
-		cancel() // the run stops, tears down and flushes a partial report
-		<-sigs
-		fmt.Fprintln(os.Stderr, "faultline: interrupted again: removing what can be removed, then exiting")
-		ctx, stop := context.WithTimeout(context.Background(), 15*time.Second)
-		forceExit(ctx)
-		stop()
-		os.Exit(exitInterrupted)
-	}()
+	go onSignals(sigs, cancel, os.Stderr, os.Exit)
 	os.Exit(run(ctx, os.Args[1:]))
+}
+
+// winding is set while a command has something to wind down on an
+// interrupt (a run: faults to revert, a topology to tear down, a partial
+// report to write). Otherwise the first interrupt exits at once.
+var winding atomic.Bool
+
+// onSignals handles interrupts: the first cancels the command and, unless
+// it is winding down a run, exits at once; a second exits after removing
+// what it can of a run's containers.
+func onSignals(sigs <-chan os.Signal, cancel func(), stderr io.Writer, exit func(int)) {
+	<-sigs
+	cancel()
+	if !winding.Load() {
+		fmt.Fprintln(stderr, "faultline: interrupted")
+		exit(exitInterrupted)
+		return
+	}
+	fmt.Fprintln(stderr, "faultline: interrupted: stopping and cleaning up (interrupt again to exit at once)")
+	<-sigs
+	fmt.Fprintln(stderr, "faultline: interrupted again: removing what can be removed, then exiting")
+	ctx, stop := context.WithTimeout(context.Background(), 15*time.Second)
+	forceExit(ctx)
+	reports.WaitWrites(ctx) // a report being written is kept whole: report.html too
+	stop()
+	exit(exitInterrupted)
 }
 
 // atExit holds what a second interrupt runs, best effort, before faultline
@@ -91,8 +112,16 @@ func forceExit(ctx context.Context) {
 }
 
 func run(ctx context.Context, args []string) int {
+	return runIO(ctx, args, os.Stdout, os.Stderr)
+}
+
+// runIO runs the command line args, writing to stdout and stderr, and
+// returns the exit code.
+func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return exitOK
@@ -100,12 +129,12 @@ func run(ctx context.Context, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.code != exitSLOFailed {
-			fmt.Fprintln(os.Stderr, "faultline:", ee.err)
+			fmt.Fprintln(stderr, "faultline:", ee.err)
 		}
 		return ee.code
 	}
 	// Cobra's own errors (unknown flag, wrong arguments) are usage errors.
-	fmt.Fprintln(os.Stderr, "faultline:", err)
+	fmt.Fprintln(stderr, "faultline:", err)
 	return exitUsage
 }
 

@@ -34,6 +34,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline/faultline/internal/field"
@@ -121,7 +122,8 @@ type Injector struct {
 	mu     sync.Mutex
 	rng    *rand.Rand
 	rules  map[string]Rule
-	sorted []Rule // rules in name order, rebuilt on every change
+	sorted []Rule       // rules in name order, rebuilt on every change
+	active atomic.Int32 // len(sorted), read without the lock
 }
 
 // New returns an Injector in front of next, with no active rule, whose draws
@@ -148,12 +150,28 @@ func (in *Injector) Set(name string, r Rule) error {
 	if err := r.Validate(); err != nil {
 		return fmt.Errorf("httpfault: rule %q: %w", name, err)
 	}
+	if len(name) > maxNameLen {
+		return fmt.Errorf("httpfault: rule name is %d bytes long, at most %d", len(name), maxNameLen)
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
+	if _, ok := in.rules[name]; !ok && len(in.rules) >= MaxRules {
+		return fmt.Errorf("httpfault: rule %q: %w", name, ErrTooManyRules)
+	}
 	in.rules[name] = r
 	in.sort()
 	return nil
 }
+
+// MaxRules bounds the active rules (a scenario's faults on one service are
+// a handful), so every request's draw stays a short, bounded scan.
+const MaxRules = 32
+
+// maxNameLen bounds a rule's name.
+const maxNameLen = 128
+
+// ErrTooManyRules is Set's error when MaxRules rules are active already.
+var ErrTooManyRules = fmt.Errorf("at most %d rules may be active on a service", MaxRules)
 
 // Delete removes the named rule; removing an absent rule is not an error.
 func (in *Injector) Delete(name string) {
@@ -171,8 +189,9 @@ func (in *Injector) Clear() {
 	in.sort()
 }
 
-// sort rebuilds in.sorted; in.mu must be held.
+// sort rebuilds in.sorted and the active count; in.mu must be held.
 func (in *Injector) sort() {
+	defer func() { in.active.Store(int32(len(in.sorted))) }()
 	names := make([]string, 0, len(in.rules))
 	for name := range in.rules {
 		names = append(names, name)
@@ -232,6 +251,9 @@ type plan struct {
 }
 
 func (in *Injector) draw() plan {
+	if in.active.Load() == 0 {
+		return plan{} // no rule: no lock taken, nothing drawn
+	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var p plan
@@ -293,7 +315,11 @@ func (in *Injector) put(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := in.Set(r.PathValue("name"), rule); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		code := http.StatusBadRequest
+		if errors.Is(err, ErrTooManyRules) {
+			code = http.StatusConflict
+		}
+		http.Error(w, err.Error(), code)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

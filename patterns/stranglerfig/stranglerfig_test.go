@@ -199,7 +199,13 @@ func facadeUnder(t *testing.T, cfg *Config, legacy, modern *fakeBackend) (http.H
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	return service.Wrap(Facade, h, reg, 1), reg
+	// One handler for both faces of the service: shifts go to its control
+	// face, the users' requests to its data face.
+	data, admin := service.Wrap(Facade, h, reg, 1)
+	mux := http.NewServeMux()
+	mux.Handle(control.Prefix+"/", admin)
+	mux.Handle("/", data)
+	return mux, reg
 }
 
 func get(t *testing.T, h http.Handler, user string) int {
@@ -213,7 +219,7 @@ func get(t *testing.T, h http.Handler, user string) int {
 
 func shift(t *testing.T, h http.Handler, percent int) control.Route {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPut, control.RoutesPath+"/"+Catalog, bytes.NewReader(fmt.Appendf(nil, `{"percent":%d}`, percent)))
+	req := httptest.NewRequest(http.MethodPut, "http://127.0.0.1"+control.RoutesPath+"/"+Catalog, bytes.NewReader(fmt.Appendf(nil, `{"percent":%d}`, percent)))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	var got control.Route

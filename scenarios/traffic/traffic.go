@@ -212,8 +212,9 @@ func newTransport(p Plan) *http.Transport {
 //
 // On cancellation it stops the attack, waits for the requests in flight
 // (at most the timeout), emits the windows up to the cancellation, flushes
-// raw and returns ctx.Err(). A raw write error does not stop the attack; it
-// is returned at the end.
+// raw and returns ctx.Err(). Raw results are flushed at every window
+// close; the first raw write error (a full disk) stops the attack the same
+// way, and is returned.
 func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- model.Window) error {
 	if windows != nil {
 		defer close(windows)
@@ -227,9 +228,12 @@ func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- model.Wi
 	if err != nil {
 		return err
 	}
-	emit := func(model.Window) {}
+	out := newRawWriter(raw)
+	emit := func(model.Window) { out.flush() }
 	if windows != nil {
-		emit = func(w model.Window) { windows <- w }
+		// Raw results reach the file at every window close, so a killed
+		// run leaves whole records up to its last window.
+		emit = func(w model.Window) { out.flush(); windows <- w }
 	}
 	agg, err := NewAggregator(a.plan, start, emit)
 	if err != nil {
@@ -237,7 +241,6 @@ func (a *Attack) Run(ctx context.Context, raw io.Writer, windows chan<- model.Wi
 	}
 	a.agg.Store(agg)
 
-	out := newRawWriter(raw)
 	total := a.plan.Duration()
 	stopped := a.drive(ctx, agg, out, start, total)
 	until := total
@@ -288,6 +291,11 @@ func (a *Attack) drive(ctx context.Context, agg *Aggregator, out *rawWriter, sta
 			out.encode(r)
 			agg.Add(r)
 			flowing = true
+			if out.err != nil {
+				// A full disk: stop now, keep what was measured.
+				a.attacker.Stop()
+				return a.drain(results, tick.C, out, agg, time.Since(start))
+			}
 		case now := <-tick.C:
 			// While results flow, their end times move the windows on:
 			// the clock would close windows whose results are still
@@ -337,8 +345,8 @@ func (a *Attack) drain(results <-chan *vegeta.Result, tick <-chan time.Time, out
 }
 
 // rawWriter encodes results with Vegeta's encoder through a buffer. It
-// keeps the first write error and writes nothing after it: a full disk does
-// not stop the attack, it is reported at the end.
+// keeps the first write error and writes nothing after it; the attack stops
+// on it.
 type rawWriter struct {
 	bw  *bufio.Writer
 	enc vegeta.Encoder

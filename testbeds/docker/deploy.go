@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/internal/guard"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
@@ -33,6 +34,7 @@ import (
 // Ports inside the containers.
 const (
 	servicePort   = 8080  // every service
+	controlPort   = 8081  // every service's metrics and fault API: published, never proxied
 	toxiproxyPort = 8474  // the Toxiproxy API
 	firstEdgePort = 10000 // edge i's proxy listens on firstEdgePort+i
 )
@@ -65,6 +67,7 @@ type Deployment struct {
 	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
 	entry    string
 	services map[string]*box
+	token    string // required on every control listener (internal/guard.Token)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -72,16 +75,24 @@ type Deployment struct {
 
 // box is one service's container.
 type box struct {
-	name string
-	id   string // container id
-	port int    // the host port (on 127.0.0.1) of the service's port
+	name  string
+	id    string // container id
+	port  int    // the host port (on 127.0.0.1) of the service's control port
+	token string // the run's control token
 }
 
 // ToxiproxyAPI is the URL of the topology's Toxiproxy API, published on
 // 127.0.0.1, for `toxiproxy-cli -h URL list` while the run goes.
 func (d *Deployment) ToxiproxyAPI() string { return d.apiURL }
 
-func (b *box) url() string { return "http://127.0.0.1:" + strconv.Itoa(b.port) }
+// url is the service's control listener, the token in its userinfo: Go's
+// HTTP client sends it as Basic auth.
+func (b *box) url() string { return "http://" + withToken("127.0.0.1:"+strconv.Itoa(b.port), b.token) }
+
+// withToken puts token as the password of TokenUser in front of hostport.
+func withToken(hostport, token string) string {
+	return guard.TokenUser + ":" + token + "@" + hostport
+}
 
 // Deploy implements testbeds.Testbed: it builds the image if needed,
 // creates the run's network, starts the Toxiproxy container and every
@@ -111,6 +122,7 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 		topo:     topo,
 		proxies:  map[string]*toxiclient.Proxy{},
 		services: map[string]*box{},
+		token:    guard.NewToken(),
 	}
 	defer func() {
 		if err != nil {
@@ -154,6 +166,17 @@ func edgePorts(topo patterns.Topology) (edgePort map[patterns.Edge]int, publishe
 	return edgePort, published
 }
 
+// toxiproxyArgs is the Toxiproxy container's command line: its API, and
+// the only proxies it may open (one per edge, on the edge's port, to the
+// edge's callee).
+func toxiproxyArgs(topo patterns.Topology, edgePort map[patterns.Edge]int) []string {
+	args := []string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}
+	for _, e := range topo.Edges {
+		args = append(args, "--proxy", "0.0.0.0:"+strconv.Itoa(edgePort[e])+"="+e.To+":"+strconv.Itoa(servicePort))
+	}
+	return args
+}
+
 // startAll starts the Toxiproxy container and every service's container at
 // once and waits for each to answer its health check. It returns the host
 // ports the Toxiproxy container's published ports are reached on.
@@ -163,11 +186,11 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 	g.Go(func() error {
 		var err error
 		_, tpHost, err = d.start(gctx, img, toxiproxyAlias,
-			[]string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}, "/version", published)
+			toxiproxyArgs(d.topo, edgePort), "/version", published)
 		return err
 	})
 	for _, name := range d.topo.Services {
-		b := &box{name: name}
+		b := &box{name: name, token: d.token}
 		d.services[name] = b
 		args := []string{"serve-service",
 			"--pattern", v.Pattern.Name(),
@@ -175,14 +198,15 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 			"--config", string(cfg),
 			"--seed", strconv.FormatInt(v.Seed, 10),
 			"--listen", ":" + strconv.Itoa(servicePort),
+			"--control-listen", ":" + strconv.Itoa(controlPort),
 		}
 		for _, callee := range d.topo.Callees(name) {
 			port := edgePort[patterns.Edge{From: name, To: callee}]
 			args = append(args, "--upstream", fmt.Sprintf("%s=http://%s:%d", callee, toxiproxyAlias, port))
 		}
 		g.Go(func() error {
-			id, host, err := d.start(gctx, img, name, args, service.HealthPath, []int{servicePort})
-			b.id, b.port = id, host[servicePort]
+			id, host, err := d.start(gctx, img, name, args, service.HealthPath, []int{controlPort})
+			b.id, b.port = id, host[controlPort]
 			return err
 		})
 	}
@@ -192,8 +216,8 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 // createProxies creates a proxy per edge through the Toxiproxy API on its
 // host port, and notes the entry's address.
 func (d *Deployment) createProxies(tpHost map[int]int, edgePort map[patterns.Edge]int) error {
-	d.client = deploy.ToxiproxyClient("127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort]))
-	d.apiURL = "http://127.0.0.1:" + strconv.Itoa(tpHost[toxiproxyPort])
+	d.client = deploy.ToxiproxyClient(withToken("127.0.0.1:"+strconv.Itoa(tpHost[toxiproxyPort]), d.token))
+	d.apiURL = "http://" + withToken("127.0.0.1:"+strconv.Itoa(tpHost[toxiproxyPort]), d.token)
 	for _, e := range d.topo.Edges {
 		listen := "0.0.0.0:" + strconv.Itoa(edgePort[e])
 		upstream := e.To + ":" + strconv.Itoa(servicePort)
@@ -253,6 +277,7 @@ func (d *Deployment) start(ctx context.Context, img, name string, cmd []string, 
 		ctr, err := testcontainers.Run(ctx, img,
 			testcontainers.WithName("faultline-"+d.id+"-"+name),
 			testcontainers.WithCmd(cmd...),
+			testcontainers.WithEnv(map[string]string{agent.TokenEnv: d.token}),
 			testcontainers.WithLabels(d.labels(name)),
 			tcnetwork.WithNetworkName([]string{name}, d.netName),
 			testcontainers.WithExposedPorts(exposed...),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -199,6 +200,23 @@ func TestDeployAndFaults(t *testing.T) {
 	for name, url := range metrics {
 		if err := get(url, 2*time.Second); err != nil {
 			t.Errorf("%s metrics: %v", name, err)
+		}
+	}
+	// The control ports (published on loopback, and reachable from the
+	// host at the containers' network addresses) want the run's token.
+	for name, raw := range metrics {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = nil
+		resp, err := http.Get(u.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s metrics without the run's token: %d, want 401", name, resp.StatusCode)
 		}
 	}
 	healthy := func() bool { degraded, _ := checkout(t, entry); return !degraded }

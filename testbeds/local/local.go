@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
@@ -27,6 +28,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/faults"
+	"github.com/faultline/faultline/internal/clock"
+	"github.com/faultline/faultline/internal/guard"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/service"
 	"github.com/faultline/faultline/testbeds"
@@ -76,8 +79,21 @@ func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Depl
 		if err != nil {
 			return nil, fmt.Errorf("local: listen for %s: %w", name, err)
 		}
-		d.services[name] = &server{name: name, addr: ln.Addr().String(), ln: ln}
+		ctl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("local: control listener for %s: %w", name, err)
+		}
+		s := &server{name: name, addr: ln.Addr().String(), ln: ln, ctlAddr: ctl.Addr().String()}
+		s.ctl = &http.Server{Handler: http.HandlerFunc(s.serveControl), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = s.ctl.Serve(ctl) }()
+		d.services[name] = s
 	}
+	upstreams := make(map[string]bool, len(d.services))
+	for _, s := range d.services {
+		upstreams[s.addr] = true
+	}
+	d.upstreams.Store(upstreams)
 	for _, e := range topo.Edges {
 		up, ok := d.services[e.To]
 		if !ok {
@@ -112,11 +128,13 @@ type Deployment struct {
 	api      *toxiproxy.ApiServer
 	apiHTTP  *http.Server
 	client   *toxiclient.Client
-	apiURL   string // the Toxiproxy API, for toxiproxy-cli -h
 	mu       sync.Mutex
 	services map[string]*server
 	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
 	closed   bool
+
+	upstreams atomic.Value // map[string]bool: the services' addresses
+	apiAddr   string       // the Toxiproxy API's host:port
 }
 
 // server is one in-process service.
@@ -127,14 +145,48 @@ type server struct {
 	srv  *http.Server
 	gate *gate  // holds requests while the service is paused
 	stop func() // releases the pattern handler's resources
+
+	// The control face (metrics, fault API) listens on an address of its
+	// own that no proxy forwards to, for the whole deployment; while the
+	// service is killed it answers 503.
+	ctlAddr string
+	ctl     *http.Server
+	control atomic.Pointer[http.Handler]
+}
+
+// serveControl answers with the service's current control handler.
+func (s *server) serveControl(w http.ResponseWriter, r *http.Request) {
+	h := s.control.Load()
+	if h == nil {
+		http.Error(w, "local: "+s.name+" is down", http.StatusServiceUnavailable)
+		return
+	}
+	(*h).ServeHTTP(w, r)
 }
 
 // gate holds every request while its service is paused. Each serve gets a
 // fresh one: a killed service comes back running.
 type gate struct {
-	mu     sync.Mutex
-	paused chan struct{} // non-nil while paused; closed by unpause
-	held   int           // requests waiting for unpause (read by tests)
+	mu       sync.Mutex
+	paused   chan struct{} // non-nil while paused; closed by unpause
+	held     int           // requests waiting for unpause (read by tests)
+	inflight sync.WaitGroup
+}
+
+// drain waits until every handler the gate let in has returned, or ctx is
+// done.
+func (g *gate) drain(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		g.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (g *gate) pause() {
@@ -158,6 +210,8 @@ func (g *gate) unpause() {
 // (or the server closes the connection).
 func (g *gate) wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.inflight.Add(1)
+		defer g.inflight.Done()
 		if g.wait(r.Context()) {
 			h.ServeHTTP(w, r)
 		}
@@ -189,7 +243,7 @@ func (g *gate) wait(ctx context.Context) bool {
 
 // ToxiproxyAPI is the URL of the topology's Toxiproxy API, for
 // `toxiproxy-cli -h URL list` while the run goes.
-func (d *Deployment) ToxiproxyAPI() string { return d.apiURL }
+func (d *Deployment) ToxiproxyAPI() string { return "http://" + d.apiAddr }
 
 // startToxiproxy serves the real Toxiproxy API on a loopback listener of
 // our own (ApiServer.Listen wants a fixed address and races with Shutdown).
@@ -199,14 +253,34 @@ func (d *Deployment) startToxiproxy(ctx context.Context) error {
 		return fmt.Errorf("local: toxiproxy listener: %w", err)
 	}
 	d.api = toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop())
-	d.apiHTTP = &http.Server{Handler: d.api.Routes(), ReadHeaderTimeout: 10 * time.Second}
+	d.apiHTTP = &http.Server{Handler: guard.Toxiproxy(d.api.Routes(), guard.Addrs{
+		Listen:   loopbackOnly,
+		Upstream: d.isService,
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = d.apiHTTP.Serve(ln) }()
-	d.client = deploy.ToxiproxyClient(ln.Addr().String())
-	d.apiURL = "http://" + ln.Addr().String()
+	d.apiAddr = ln.Addr().String()
+	d.client = deploy.ToxiproxyClient(d.apiAddr)
 	if _, err := d.client.Version(); err != nil {
 		return fmt.Errorf("local: toxiproxy server on %s: %w", ln.Addr(), err)
 	}
 	return ctx.Err()
+}
+
+// loopbackOnly reports whether a proxy would listen on a loopback address
+// only: local proxies are for this machine.
+func loopbackOnly(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return err == nil && ip != nil && ip.IsLoopback()
+}
+
+// isService reports whether addr is one of the topology's services: the
+// only places a local proxy may forward to.
+// It takes no lock of the deployment: a fault holds d.mu while it calls
+// the API.
+func (d *Deployment) isService(addr string) bool {
+	m, _ := d.upstreams.Load().(map[string]bool)
+	return m[addr]
 }
 
 // serve builds the service's handler afresh (a restart loses in-memory
@@ -230,8 +304,10 @@ func (d *Deployment) serve(ctx context.Context, s *server) error {
 	}
 	s.stop = stop
 	s.gate = &gate{}
+	data, control := service.Wrap(s.name, app, reg, d.variant.Seed)
+	s.control.Store(&control)
 	s.srv = &http.Server{
-		Handler:           s.gate.wrap(service.Wrap(s.name, app, reg, d.variant.Seed)),
+		Handler:           s.gate.wrap(data),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func(srv *http.Server, ln net.Listener) { _ = srv.Serve(ln) }(s.srv, s.ln)
@@ -249,7 +325,7 @@ func (d *Deployment) MetricsURLs() map[string]string {
 	defer d.mu.Unlock()
 	out := make(map[string]string, len(d.services))
 	for name, s := range d.services {
-		out[name] = "http://" + s.addr + service.MetricsPath
+		out[name] = "http://" + s.ctlAddr + service.MetricsPath
 	}
 	return out
 }
@@ -280,26 +356,42 @@ func (d *Deployment) FaultURL(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return "http://" + s.addr, nil
+	return "http://" + s.ctlAddr, nil
 }
 
 // Kill closes the service's listener and every connection at once and drops
-// its state, as a crashed process would.
-func (d *Deployment) Kill(_ context.Context, name string) error {
+// its state, as a crashed process would. The pattern's resources are
+// released only once the handlers still running have returned (their
+// requests are cancelled), so none uses what was released.
+func (d *Deployment) Kill(ctx context.Context, name string) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	s, err := d.service(name)
-	if err != nil {
-		return err
+	if err != nil || s.srv == nil {
+		d.mu.Unlock()
+		return err // nil when already down
 	}
-	if s.srv == nil {
-		return nil // already down
+	srv, g, stop := s.srv, s.gate, s.stop
+	s.srv, s.stop = nil, nil
+	s.control.Store(nil)
+	d.mu.Unlock()
+	return shut(ctx, srv, g, stop)
+}
+
+// handlerWait bounds how long a kill waits for a handler that ignores its
+// cancelled request.
+const handlerWait = 5 * time.Second
+
+// shut closes srv, waits (at most handlerWait) for its handlers, then calls
+// stop.
+func shut(ctx context.Context, srv *http.Server, g *gate, stop func()) error {
+	err := srv.Close()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handlerWait)
+	defer cancel()
+	if werr := g.drain(wctx); werr != nil {
+		err = errors.Join(err, fmt.Errorf("local: handlers still running after kill: %w", werr))
 	}
-	err = s.srv.Close()
-	s.srv = nil
-	if s.stop != nil {
-		s.stop()
-		s.stop = nil
+	if stop != nil {
+		stop()
 	}
 	return err
 }
@@ -342,19 +434,17 @@ func (d *Deployment) Restart(ctx context.Context, name string) error {
 	}
 	d.mu.Lock()
 	s := d.services[name]
-	var (
-		ln  net.Listener
-		err error
-	)
-	for i := 0; i < 50; i++ { // the old socket may linger for a moment
-		if ln, err = net.Listen("tcp", s.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	addr := s.addr
+	d.mu.Unlock()
+	ln, err := relisten(ctx, addr) // without the lock: other faults go on
 	if err != nil {
+		return fmt.Errorf("local: restart %s: listen %s: %w", name, addr, err)
+	}
+	d.mu.Lock()
+	if d.closed || s.srv != nil {
 		d.mu.Unlock()
-		return fmt.Errorf("local: restart %s: listen %s: %w", name, s.addr, err)
+		ln.Close()
+		return nil // closed meanwhile, or restarted by someone else
 	}
 	s.ln = ln
 	err = d.serve(ctx, s)
@@ -363,6 +453,22 @@ func (d *Deployment) Restart(ctx context.Context, name string) error {
 		return err
 	}
 	return deploy.WaitHealthy(ctx, "http://"+s.addr+service.HealthPath, healthTimeout)
+}
+
+// relisten listens on addr again, trying for up to a second: the old
+// socket may linger for a moment.
+func relisten(ctx context.Context, addr string) (net.Listener, error) {
+	var err error
+	for range 50 {
+		var ln net.Listener
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			return ln, nil
+		}
+		if serr := clock.Sleep(ctx, 20*time.Millisecond); serr != nil {
+			return nil, serr
+		}
+	}
+	return nil, err
 }
 
 // Close stops every service, every proxy and the Toxiproxy server. It is
@@ -385,6 +491,9 @@ func (d *Deployment) Close(ctx context.Context) error {
 		if s.stop != nil {
 			s.stop()
 			s.stop = nil
+		}
+		if s.ctl != nil {
+			errs = append(errs, s.ctl.Close())
 		}
 	}
 	d.mu.Unlock()

@@ -51,7 +51,7 @@ func TestPause(t *testing.T) {
 	ctx := t.Context()
 	dep := deploy(t)
 	p := dep.(faults.Pauser)
-	health := strings.TrimSuffix(dep.MetricsURLs()["payments"], "/metrics") + "/healthz"
+	health := "http://" + local.DataAddr(dep, "payments") + "/healthz"
 	if code, err := get(ctx, health, 2*time.Second); err != nil || code != http.StatusOK {
 		t.Fatalf("healthz before pause: %d, %v", code, err)
 	}

@@ -108,19 +108,24 @@ func TestCapacityValidate(t *testing.T) {
 // health and metrics never see injected faults.
 func TestWrapCountsAndExemptsHealth(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	h := Wrap("svc", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	data, control := Wrap("svc", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 	}), reg, 1)
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(data)
 	defer srv.Close()
+	ctl := httptest.NewServer(control)
+	defer ctl.Close()
 
-	req, _ := http.NewRequest(http.MethodPut, srv.URL+FaultsPath+"/all", strings.NewReader(`{"kind":"error","rate":1,"status":500}`))
+	req, _ := http.NewRequest(http.MethodPut, ctl.URL+FaultsPath+"/all", strings.NewReader(`{"kind":"error","rate":1,"status":500}`))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("put fault: %v %v", err, resp)
 	}
-	for path, want := range map[string]int{"/x": 500, HealthPath: 200, MetricsPath: 200} {
-		resp, err := http.Get(srv.URL + path)
+	for path, want := range map[string]int{"/x": 500, HealthPath: 200, ctl.URL + MetricsPath: 200} {
+		if !strings.HasPrefix(path, "http") {
+			path = srv.URL + path
+		}
+		resp, err := http.Get(path)
 		if err != nil {
 			t.Fatal(err)
 		}

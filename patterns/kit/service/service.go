@@ -1,7 +1,7 @@
 // Package service is the scaffolding every faultline service shares: a
 // Prometheus /metrics endpoint, a /healthz endpoint, request metrics, the
-// HTTP fault injector (faults/httpfault) in front of the application
-// (Wrap); a bounded-capacity limiter so overload queues and then rejects,
+// HTTP fault injector (faults/httpfault) in front of the application, with
+// metrics and the fault API on a control face apart from the data (Wrap); a bounded-capacity limiter so overload queues and then rejects,
 // as real servers do (Capacity, Limiter); and the one HTTP client services
 // call each other with (NewClient), whose error answers are StatusErrors.
 // It is a building block (patterns/kit): it knows no pattern.
@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/faultline/faultline/faults/actions/control"
 	"github.com/faultline/faultline/faults/httpfault"
+	"github.com/faultline/faultline/internal/guard"
 )
 
 // Paths served by every service besides the application's own.
@@ -33,18 +33,22 @@ const (
 )
 
 // Controlled is an application handler with controls that timeline
-// actions steer (actions/control): Wrap serves its Control handler under
-// control.Prefix, beside the fault admin API and, like it, outside the
-// fault injector and the request metrics.
+// actions steer (faults/actions/control): Wrap serves its Control handler
+// under control.Prefix on the control face, beside the fault admin API and,
+// like it, outside the fault injector and the request metrics.
 type Controlled interface {
 	Control() http.Handler
 }
 
-// Wrap serves app as the service called name: /metrics from reg, /healthz,
-// the fault admin API, app's controls when it is Controlled, and app behind
-// request metrics and the fault injector. Health, metrics and controls are
-// never subject to injected faults.
-func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) http.Handler {
+// Wrap returns the two faces of the service called name. data is what
+// callers and Toxiproxy edges reach: /healthz, and app behind request
+// metrics and the fault injector; it answers 404 on the control paths.
+// control is for faultline alone, served on a listener of its own that no
+// edge carries (as Envoy keeps its admin port apart): /metrics from reg,
+// /healthz, the fault admin API and app's controls when it is Controlled, to loopback Hosts without a foreign
+// Origin only (internal/guard). Health and metrics are never subject to
+// injected faults.
+func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) (data, admin http.Handler) {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name:        "faultline_http_requests_total",
 		Help:        "Requests the service received, by response code (\"aborted\" when the connection was dropped).",
@@ -65,10 +69,6 @@ func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) h
 
 	injected := httpfault.New(app, seed)
 	instrumented := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, FaultsPath) {
-			injected.ServeHTTP(w, r)
-			return
-		}
 		start := time.Now()
 		inFlight.Inc()
 		rec := &recorder{ResponseWriter: w}
@@ -87,17 +87,28 @@ func Wrap(name string, app http.Handler, reg *prometheus.Registry, seed int64) h
 		}
 	})
 
-	mux := http.NewServeMux()
-	mux.Handle(MetricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc(HealthPath, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write([]byte("ok\n"))
-	})
+	dataMux := http.NewServeMux()
+	dataMux.HandleFunc(HealthPath, health)
+	dataMux.Handle(FaultsPath, http.NotFoundHandler())
+	dataMux.Handle(FaultsPath+"/", http.NotFoundHandler())
+	dataMux.Handle(MetricsPath, http.NotFoundHandler())
+	dataMux.Handle(control.Prefix+"/", http.NotFoundHandler())
+	dataMux.Handle("/", instrumented)
+
+	ctlMux := http.NewServeMux()
+	ctlMux.Handle(MetricsPath, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	ctlMux.HandleFunc(HealthPath, health)
+	ctlMux.Handle(FaultsPath, injected) // the injector serves its admin API there
+	ctlMux.Handle(FaultsPath+"/", injected)
 	if c, ok := app.(Controlled); ok {
-		mux.Handle(control.Prefix+"/", c.Control())
+		ctlMux.Handle(control.Prefix+"/", c.Control())
 	}
-	mux.Handle("/", instrumented)
-	return mux
+	return dataMux, guard.Local(ctlMux)
+}
+
+func health(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	_, _ = w.Write([]byte("ok\n"))
 }
 
 // recorder remembers the status code and keeps hijacking possible, which

@@ -19,29 +19,28 @@ func (controlledApp) Control() http.Handler {
 }
 
 // TestWrapServesControlsOutsideFaults: a Controlled app's controls answer
-// under control.Prefix even while every application request fails; an
-// app without controls serves that path itself.
+// under control.Prefix on the control face even while every application
+// request fails; the data face never serves that path.
 func TestWrapServesControlsOutsideFaults(t *testing.T) {
 	app := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("app")) })
-	h := Wrap("svc", controlledApp{app}, prometheus.NewRegistry(), 1)
-	srv := httptest.NewServer(h)
+	data, admin := Wrap("svc", controlledApp{app}, prometheus.NewRegistry(), 1)
+	srv := httptest.NewServer(admin)
 	defer srv.Close()
 	if err := httpfault.Put(t.Context(), srv.URL, "down", httpfault.Rule{Kind: httpfault.KindError, Rate: 1, Status: 503}); err != nil {
 		t.Fatal(err)
 	}
 	get := func(h http.Handler, path string) (int, string) {
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://127.0.0.1"+path, nil))
 		return rec.Code, rec.Body.String()
 	}
-	if code, body := get(h, control.RoutesPath); code != 200 || body != "control" {
+	if code, body := get(admin, control.RoutesPath); code != 200 || body != "control" {
 		t.Errorf("controls under an error fault: %d %q, want 200 control", code, body)
 	}
-	if code, _ := get(h, "/work"); code != 503 {
+	if code, _ := get(data, "/work"); code != 503 {
 		t.Errorf("application under an error fault: %d, want 503", code)
 	}
-	plain := Wrap("plain", app, prometheus.NewRegistry(), 1)
-	if code, body := get(plain, control.RoutesPath); code != 200 || body != "app" {
-		t.Errorf("an app without controls: %d %q, want its own answer", code, body)
+	if code, _ := get(data, control.RoutesPath); code != http.StatusNotFound {
+		t.Errorf("controls on the data face: %d, want 404", code)
 	}
 }

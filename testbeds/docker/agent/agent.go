@@ -29,6 +29,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/faultline/faultline/internal/guard"
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/catalog"
 	"github.com/faultline/faultline/patterns/kit/service"
@@ -49,32 +50,39 @@ type Service struct {
 	// Upstreams maps each callee to the base URL that reaches it: its
 	// edge's Toxiproxy proxy ("http://toxiproxy:10001").
 	Upstreams map[string]string
+	// Token, when set, is required (as internal/guard.Token checks) on the
+	// control listener: the run's network addresses reach it from the host.
+	Token string
 }
+
+// TokenEnv names the environment variable a container's control listener
+// reads its run's token from (not a flag: flags show in process lists).
+const TokenEnv = "FAULTLINE_CONTROL_TOKEN"
 
 // Handler builds the service's HTTP handler, wrapped with metrics, health
 // and the fault admin. The returned stop function releases what it holds.
-func (s Service) Handler(ctx context.Context) (http.Handler, func(), error) {
+func (s Service) Handler(ctx context.Context) (data, control http.Handler, stop func(), err error) {
 	p, err := catalog.All().Lookup(s.Pattern)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	topo := p.Topology()
 	if !topo.HasService(s.Name) {
-		return nil, nil, fmt.Errorf("pattern %s has no service %q (services: %s)", p.Name(), s.Name, strings.Join(topo.Services, ", "))
+		return nil, nil, nil, fmt.Errorf("pattern %s has no service %q (services: %s)", p.Name(), s.Name, strings.Join(topo.Services, ", "))
 	}
 	for _, callee := range topo.Callees(s.Name) {
 		if s.Upstreams[callee] == "" {
-			return nil, nil, fmt.Errorf("%s calls %s: no upstream given for it", s.Name, callee)
+			return nil, nil, nil, fmt.Errorf("%s calls %s: no upstream given for it", s.Name, callee)
 		}
 	}
 	for callee := range s.Upstreams {
 		if !slices.Contains(topo.Callees(s.Name), callee) {
-			return nil, nil, fmt.Errorf("upstream %s: %s does not call it", callee, s.Name)
+			return nil, nil, nil, fmt.Errorf("upstream %s: %s does not call it", callee, s.Name)
 		}
 	}
 	cfg, err := DecodeConfig(p, s.Config)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	reg := prometheus.NewRegistry()
 	env := patterns.Env{
@@ -84,9 +92,10 @@ func (s Service) Handler(ctx context.Context) (http.Handler, func(), error) {
 	}
 	app, stop, err := p.Handler(ctx, s.Name, cfg, env)
 	if err != nil {
-		return nil, nil, fmt.Errorf("build %s: %w", s.Name, err)
+		return nil, nil, nil, fmt.Errorf("build %s: %w", s.Name, err)
 	}
-	return service.Wrap(s.Name, app, reg, s.Seed), stop, nil
+	data, control = service.Wrap(s.Name, app, reg, s.Seed)
+	return data, control, stop, nil
 }
 
 // EncodeConfig encodes a pattern configuration for Service.Config.
@@ -115,29 +124,59 @@ func DecodeConfig(p patterns.Pattern, b []byte) (any, error) {
 	return cfg, nil
 }
 
-// ServeService serves s on ln until ctx is done, then lets requests in
-// flight finish for up to ShutdownTimeout.
-func ServeService(ctx context.Context, ln net.Listener, s Service) error {
-	h, stop, err := s.Handler(ctx)
+// ServeService serves s on ln (what the Toxiproxy edges reach) and its
+// control face (metrics, fault API) on ctl, a port no edge carries, until
+// ctx is done; then it lets requests in flight finish for up to
+// ShutdownTimeout.
+func ServeService(ctx context.Context, ln, ctl net.Listener, s Service) error {
+	data, control, stop, err := s.Handler(ctx)
 	if err != nil {
 		ln.Close()
+		ctl.Close()
 		return err
 	}
 	defer stop()
-	return serve(ctx, ln, &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second})
+	errc := make(chan error, 1)
+	control = guard.Token(control, s.Token)
+	go func() { errc <- serve(ctx, ctl, &http.Server{Handler: control, ReadHeaderTimeout: 10 * time.Second}) }()
+	err = serve(ctx, ln, &http.Server{Handler: data, ReadHeaderTimeout: 10 * time.Second})
+	if err != nil {
+		ctl.Close()
+	}
+	return errors.Join(err, <-errc)
 }
 
 // ServeToxiproxy serves the real Toxiproxy API on ln until ctx is done,
 // then closes every proxy. Toxiproxy logs (warnings and errors) go to log;
-// nil discards them.
-func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer) error {
+// nil discards them. The API answers loopback Hosts only, and opens only
+// the proxies in allowed (listen address → upstream), so it is no relay.
+//
+// A non-empty token is required on every request but GET /version.
+func ServeToxiproxy(ctx context.Context, ln net.Listener, log io.Writer, allowed map[string]string, token string) error {
 	logger := zerolog.Nop()
 	if log != nil {
 		logger = zerolog.New(log).Level(zerolog.WarnLevel).With().Timestamp().Logger()
 	}
 	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), logger)
 	defer api.Collection.Clear() // closes every proxy listener
-	return serve(ctx, ln, &http.Server{Handler: api.Routes(), ReadHeaderTimeout: 10 * time.Second})
+	ports, upstreams := make(map[string]bool), make(map[string]bool)
+	for listen, up := range allowed {
+		if _, port, err := net.SplitHostPort(listen); err == nil {
+			ports[port] = true
+		}
+		upstreams[up] = true
+	}
+	h := guard.Toxiproxy(api.Routes(), guard.Addrs{
+		// Toxiproxy reports a proxy's listen address as bound ("[::]:20000"),
+		// and a client saving the proxy sends that back.
+		Listen: func(addr string) bool {
+			host, port, err := net.SplitHostPort(addr)
+			ip := net.ParseIP(host)
+			return err == nil && ports[port] && (host == "" || ip != nil && (ip.IsUnspecified() || ip.IsLoopback()))
+		},
+		Upstream: func(addr string) bool { return upstreams[addr] },
+	})
+	return serve(ctx, ln, &http.Server{Handler: guard.Token(h, token), ReadHeaderTimeout: 10 * time.Second})
 }
 
 // serve runs srv on ln until ctx is done.

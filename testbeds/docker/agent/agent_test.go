@@ -54,7 +54,7 @@ func TestServiceErrors(t *testing.T) {
 		{agent.Service{Pattern: cb, Name: "shop", Upstreams: up, Config: []byte(`{"shop":{"timeout":0}}`)}, "circuit-breaker configuration: shop.timeout: must be > 0"},
 	}
 	for _, tt := range tests {
-		_, _, err := tt.s.Handler(t.Context())
+		_, _, _, err := tt.s.Handler(t.Context())
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%+v: Handler = %v, want %q", tt.s, err, tt.want)
 		}
@@ -100,23 +100,30 @@ func TestServeTopology(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	payLn, payCtl := listen(t), listen(t)
+	serveInBackground(t, func(ctx context.Context) error {
+		return agent.ServeService(ctx, payLn, payCtl, agent.Service{Pattern: p.Name(), Name: "payments", Config: cfg, Seed: 1})
+	})
+	edgeLn := listen(t) // a free port for the edge's proxy
+	edgeAddr := edgeLn.Addr().String()
+	edgeLn.Close()
+	allowed := map[string]string{edgeAddr: payLn.Addr().String()}
+
 	tpLn := listen(t)
-	serveInBackground(t, func(ctx context.Context) error { return agent.ServeToxiproxy(ctx, tpLn, io.Discard) })
+	serveInBackground(t, func(ctx context.Context) error { return agent.ServeToxiproxy(ctx, tpLn, io.Discard, allowed, "") })
 	tp := toxiclient.NewClient(tpLn.Addr().String())
 	tp.UserAgent = "faultline"
-
-	payLn := listen(t)
-	serveInBackground(t, func(ctx context.Context) error {
-		return agent.ServeService(ctx, payLn, agent.Service{Pattern: p.Name(), Name: "payments", Config: cfg, Seed: 1})
-	})
-	edge, err := tp.CreateProxy("shop_to_payments", "127.0.0.1:0", payLn.Addr().String())
+	if _, err := tp.CreateProxy("relay", "0.0.0.0:0", "example.com:80"); err == nil {
+		t.Error("the API opened a proxy it was not allowed")
+	}
+	edge, err := tp.CreateProxy("shop_to_payments", edgeAddr, payLn.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	shopLn := listen(t)
+	shopLn, shopCtl := listen(t), listen(t)
 	serveInBackground(t, func(ctx context.Context) error {
-		return agent.ServeService(ctx, shopLn, agent.Service{
+		return agent.ServeService(ctx, shopLn, shopCtl, agent.Service{
 			Pattern: p.Name(), Name: "shop", Config: cfg, Seed: 1,
 			Upstreams: map[string]string{"payments": "http://" + edge.Listen},
 		})
@@ -143,7 +150,18 @@ func TestServeTopology(t *testing.T) {
 	if !checkout() {
 		t.Error("checkout not degraded with the payments edge down")
 	}
-	resp, err := http.Get("http://" + shopLn.Addr().String() + "/metrics")
+	// Metrics and the fault API are on the control port only.
+	for _, path := range []string{"/metrics", "/_faultline/faults"} {
+		resp, err := http.Get("http://" + shopLn.Addr().String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("data port GET %s = %d, want 404", path, resp.StatusCode)
+		}
+	}
+	resp, err := http.Get("http://" + shopCtl.Addr().String() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,11 +175,11 @@ func TestServeTopology(t *testing.T) {
 // TestServeStopsOnCancel checks that a service stops serving once its
 // context is done and that a bad service never listens.
 func TestServeStopsOnCancel(t *testing.T) {
-	ln := listen(t)
+	ln, ctl := listen(t), listen(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
-		done <- agent.ServeService(ctx, ln, agent.Service{Pattern: "circuit-breaker", Name: "payments"})
+		done <- agent.ServeService(ctx, ln, ctl, agent.Service{Pattern: "circuit-breaker", Name: "payments"})
 	}()
 	url := "http://" + ln.Addr().String() + "/healthz"
 	var resp *http.Response
@@ -185,7 +203,7 @@ func TestServeStopsOnCancel(t *testing.T) {
 	}
 
 	bad := listen(t)
-	err = agent.ServeService(t.Context(), bad, agent.Service{Pattern: "nope"})
+	err = agent.ServeService(t.Context(), bad, listen(t), agent.Service{Pattern: "nope"})
 	if err == nil {
 		t.Fatal("ServeService of an unknown pattern: no error")
 	}
