@@ -120,6 +120,10 @@ type Env struct {
 	// Registry receives the service's own metrics (breaker state, pool
 	// occupancy, ...); it is served on the service's /metrics.
 	Registry prometheus.Registerer
+	// DataDir is a directory of the service's own that survives its
+	// restarts (kill, restart) for the deployment's life: where a store
+	// keeps its files. Empty when the testbed gives none.
+	DataDir string
 }
 
 // Pattern is one reference implementation. Pattern packages do not
