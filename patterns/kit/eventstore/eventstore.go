@@ -20,7 +20,7 @@
 // Handler serves a Store over HTTP and Client calls it, so a pattern's
 // services reach the store through the topology's Toxiproxy edges.
 //
-// It imports nothing of faultline.
+// It must not import patterns/catalog, patterns/policy, scenarios, reports, testbeds or cmd.
 package eventstore
 
 import (
