@@ -277,6 +277,7 @@ func targets(ts []Target, entry string) []traffic.Target {
 		}
 		out = append(out, traffic.Target{
 			Name: t.Name, Method: t.Method, URL: entry + t.Path, Header: h, Body: []byte(t.Body), Weight: t.Weight,
+			Template: t.template(entry),
 		})
 	}
 	return out

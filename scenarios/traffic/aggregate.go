@@ -56,6 +56,8 @@ type Aggregator struct {
 
 	names  []string         // route names, sorted
 	routes map[routeKey]int // → index into names
+	// templates are the templated routes, matched in order.
+	templates []templateRoute
 	slots  [][]slot         // ring of open windows: slots[k%len][route]
 	lo     int64            // oldest open window
 	hi     int64            // newest window with a result
@@ -109,6 +111,9 @@ func NewAggregator(p Plan, start time.Time, emit func(model.Window)) (*Aggregato
 	a.lastSuccess.Store(math.Float64bits(math.NaN()))
 	for _, t := range p.Targets {
 		a.routes[routeKey{t.Method, t.URL}] = slices.Index(a.names, t.Name)
+		if t.Template != nil {
+			a.templates = append(a.templates, templateRoute{t.Method, t.Template, slices.Index(a.names, t.Name)})
+		}
 	}
 	n := int((a.lateness+grace+a.window-1)/a.window) + 2
 	a.slots = make([][]slot, n)
@@ -127,6 +132,9 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 	}
 	a.requests.Add(1)
 	route, ok := a.routes[routeKey{r.Method, r.URL}]
+	if !ok {
+		route, ok = a.templated(r.Method, r.URL)
+	}
 	if !ok {
 		a.unknown.Add(1)
 		return
@@ -323,4 +331,21 @@ func Classify(err string) string {
 	default:
 		return ErrOther
 	}
+}
+
+// templateRoute is a templated target: its results' URLs differ per request.
+type templateRoute struct {
+	method string
+	t      *Template
+	route  int
+}
+
+// templated finds the route of a result of a templated target.
+func (a *Aggregator) templated(method, url string) (int, bool) {
+	for _, tr := range a.templates {
+		if tr.method == method && tr.t.Matches(url) {
+			return tr.route, true
+		}
+	}
+	return 0, false
 }
