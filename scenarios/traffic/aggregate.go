@@ -58,12 +58,12 @@ type Aggregator struct {
 	routes map[routeKey]int // → index into names
 	// templates are the templated routes, matched in order.
 	templates []templateRoute
-	slots  [][]slot         // ring of open windows: slots[k%len][route]
-	lo     int64            // oldest open window
-	hi     int64            // newest window with a result
-	mark   time.Duration    // watermark: latest result end (or Advance) seen
-	done   bool
-	all    *model.Histogram // scratch, to merge a window's routes
+	slots     [][]slot      // ring of open windows: slots[k%len][route]
+	lo        int64         // oldest open window
+	hi        int64         // newest window with a result
+	mark      time.Duration // watermark: latest result end (or Advance) seen
+	done      bool
+	all       *model.Histogram // scratch, to merge a window's routes
 
 	requests, success, late, unknown atomic.Int64
 	lastRate                         atomic.Uint64 // float64 bits
