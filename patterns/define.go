@@ -114,6 +114,9 @@ func (t Topology) check() error {
 	if t.Downstream != "" && !t.HasService(t.Downstream) {
 		bad("downstream %q is not a service of the topology", t.Downstream)
 	}
+	if c := t.Consistency; c != nil && (!t.HasService(c.Audit) || c.Op == nil) {
+		bad("consistency needs Audit (one of the services) and Op; got %q", c.Audit)
+	}
 	if t.StateService != "" || t.StateMetric != "" || len(t.StateNames) > 0 {
 		if !t.HasService(t.StateService) || t.StateMetric == "" || len(t.StateNames) == 0 {
 			bad("a state band needs StateService (one of the services), StateMetric and StateNames; got %q, %q, %v",

@@ -77,6 +77,10 @@ type Topology struct {
 	// what the pattern did, such as records shipped and dropped; reports
 	// list their totals.
 	Counters []string
+	// Consistency, when set, makes the harness record every operation the
+	// load attempts and check them against the store's content afterwards
+	// (lost, duplicated, reordered writes; the invariant).
+	Consistency *Consistency
 }
 
 // HasService reports whether name is one of the topology's services.

@@ -150,6 +150,11 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	seen, stopErr := obs.Stop(ctx)
 	rv.Windows, rv.Series = windows, seen.series
 	recordFaults(rv.Faults, seen.records)
+	if err := raw.Sync(); err == nil && ctx.Err() == nil {
+		if err := checkConsistency(ctx, s.Impl.Topology().Consistency, dep, rv, raw.Name(), plan.Start); err != nil {
+			rv.Error = strings.TrimSpace(rv.Error + "; " + err.Error())
+		}
+	}
 
 	if ctx.Err() != nil {
 		rv.Partial = true
@@ -182,6 +187,9 @@ func reportVariant(s *Scenario, v Variant) *model.Variant {
 		Gauges:          topo.Gauges,
 		Counters:        topo.Counters,
 		Results:         "results-" + v.Name + ".bin",
+	}
+	if c := topo.Consistency; c != nil {
+		rv.LagSeries = c.LagGauge
 	}
 	if topo.StateMetric != "" {
 		rv.StateSeries, rv.StateService = topo.StateMetric, topo.StateService

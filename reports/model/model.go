@@ -74,6 +74,11 @@ type Variant struct {
 
 	Headline Headline    `json:"headline"`
 	SLOs     []SLOResult `json:"slos"`
+	// Consistency is the checker's verdict on the variant's history and
+	// store, for patterns that state a guarantee; LagSeries names the
+	// sampled gauge of its projection's lag in events.
+	Consistency *Consistency `json:"consistency,omitempty"`
+	LagSeries   string       `json:"lag_series,omitempty"`
 
 	// window is the run's aggregation window, set by Summarize for Measure.
 	window time.Duration

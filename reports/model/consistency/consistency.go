@@ -16,13 +16,21 @@
 //     its stored operations, whose fold goes below the floor (an
 //     overdraft), or whose projection differs from the fold.
 //
-// It imports nothing of faultline.
+// It must not import scenarios, patterns, faults, testbeds, cmd or gonum.org/v1/plot.
 package consistency
 
 import (
 	"slices"
 	"time"
+
+	"github.com/faultline/faultline/reports/model"
 )
+
+// Result is the checker's verdict (model.Consistency: the report holds it).
+type Result = model.Consistency
+
+// Counts are the counts of operations (model.ConsistencyCounts).
+type Counts = model.ConsistencyCounts
 
 // Outcome is what the client learnt of an operation.
 type Outcome int
@@ -74,54 +82,12 @@ type Window struct {
 	From, To time.Duration
 }
 
-// Counts are what the checker counts.
-type Counts struct {
-	Attempted     int `json:"attempted"`
-	Acknowledged  int `json:"acknowledged"`
-	Refused       int `json:"refused"`
-	Indeterminate int `json:"indeterminate"`
-	Lost          int `json:"lost"`
-	Unexpected    int `json:"unexpected"`
-	Recovered     int `json:"recovered"`
-}
-
-// Result is the checker's verdict on one variant.
-type Result struct {
-	Counts
-	Stored              int `json:"stored"`
-	Duplicates          int `json:"duplicates"`
-	OrderViolations     int `json:"order_violations"`
-	InvariantViolations int `json:"invariant_violations"`
-	// Drift is the sum over streams of |state - fold of stored events|:
-	// how much the store's answer is off (lost updates).
-	Drift int64 `json:"drift"`
-	// Overdrafts counts the streams whose fold went below the floor.
-	Overdrafts int `json:"overdrafts"`
-	// Versioned says whether order was checked.
-	Versioned bool `json:"versioned"`
-	// Windows counts the operations attempted within each window.
-	Windows []WindowCounts `json:"windows,omitempty"`
-	// Examples names a few offending ids per kind, for the report.
-	Examples map[string][]string `json:"examples,omitempty"`
-}
-
-// WindowCounts are the counts of the operations attempted in one window.
-type WindowCounts struct {
-	Name string `json:"name"`
-	Counts
-}
-
-// Valid reports whether nothing the pattern must prevent happened.
-func (r Result) Valid() bool {
-	return r.Lost == 0 && r.Unexpected == 0 && r.Duplicates == 0 && r.OrderViolations == 0 && r.InvariantViolations == 0
-}
-
 // maxExamples bounds the ids kept per kind.
 const maxExamples = 5
 
 // Check checks history against the final read of store.
 func Check(history []Op, store Store, windows []Window) Result {
-	r := Result{Stored: len(store.Events), Versioned: store.Versioned, Examples: map[string][]string{}}
+	r := &Result{Stored: len(store.Events), Versioned: store.Versioned, Examples: map[string][]string{}}
 	present := make(map[string]int, len(store.Events))
 	for _, ev := range store.Events {
 		present[ev.ID]++
@@ -131,42 +97,42 @@ func Check(history []Op, store Store, windows []Window) Result {
 		if n := present[ev.ID]; n > 1 && !seen[ev.ID] {
 			seen[ev.ID] = true
 			r.Duplicates += n - 1
-			r.example("duplicates", ev.ID)
+			example(r, "duplicates", ev.ID)
 		}
 	}
 	attempted := make(map[string]bool, len(history))
-	r.Windows = make([]WindowCounts, len(windows))
+	r.Windows = make([]model.ConsistencyWindow, len(windows))
 	for i, w := range windows {
 		r.Windows[i].Name = w.Name
 	}
 	for _, op := range history {
 		attempted[op.ID] = true
-		kind := r.Counts.add(op, present[op.ID] > 0)
+		kind := add(&r.ConsistencyCounts, op, present[op.ID] > 0)
 		if kind != "" {
-			r.example(kind, op.ID)
+			example(r, kind, op.ID)
 		}
 		for i, w := range windows {
 			if op.At >= w.From && op.At < w.To {
-				r.Windows[i].Counts.add(op, present[op.ID] > 0)
+				add(&r.Windows[i].ConsistencyCounts, op, present[op.ID] > 0)
 			}
 		}
 	}
 	for _, ev := range store.Events {
 		if !attempted[ev.ID] {
 			r.Unexpected++
-			r.example("unexpected", ev.ID)
+			example(r, "unexpected", ev.ID)
 		}
 	}
 	if store.Versioned {
-		r.order(store.Events)
+		order(r, store.Events)
 	}
-	r.invariant(store)
-	return r
+	invariant(r, store)
+	return *r
 }
 
 // add counts one operation, present or not in the store, and returns the
 // kind of problem it is ("" for none, or a recovered one).
-func (c *Counts) add(op Op, present bool) string {
+func add(c *Counts, op Op, present bool) string {
 	c.Attempted++
 	switch op.Outcome {
 	case OK:
@@ -193,12 +159,12 @@ func (c *Counts) add(op Op, present bool) string {
 
 // order counts, per stream, events whose version is not the previous
 // one's plus one.
-func (r *Result) order(events []Event) {
+func order(r *Result, events []Event) {
 	last := map[string]uint64{}
 	for _, ev := range events {
 		if ev.Version != last[ev.Stream]+1 {
 			r.OrderViolations++
-			r.example("order", ev.ID)
+			example(r, "order", ev.ID)
 		}
 		last[ev.Stream] = ev.Version
 	}
@@ -206,7 +172,7 @@ func (r *Result) order(events []Event) {
 
 // invariant folds each stream's stored events and compares the fold with
 // the store's state, the projection and the floor.
-func (r *Result) invariant(store Store) {
+func invariant(r *Result, store Store) {
 	fold := map[string]int64{}
 	overdrawn := map[string]bool{}
 	for _, ev := range store.Events {
@@ -214,7 +180,7 @@ func (r *Result) invariant(store Store) {
 		if store.Floor != nil && fold[ev.Stream] < *store.Floor && !overdrawn[ev.Stream] {
 			overdrawn[ev.Stream] = true
 			r.Overdrafts++
-			r.example("overdraft", ev.ID)
+			example(r, "overdraft", ev.ID)
 		}
 	}
 	streams := map[string]bool{}
@@ -235,12 +201,12 @@ func (r *Result) invariant(store Store) {
 		}
 		if bad {
 			r.InvariantViolations++
-			r.example("invariant", s)
+			example(r, "invariant", s)
 		}
 	}
 }
 
-func (r *Result) example(kind, id string) {
+func example(r *Result, kind, id string) {
 	if len(r.Examples[kind]) < maxExamples {
 		r.Examples[kind] = append(r.Examples[kind], id)
 	}
