@@ -33,6 +33,8 @@ type htmlReport struct {
 	Headline  []htmlRow
 	Sweep     *htmlSweep // nil without swept variants
 	Counters  []htmlRow  // the pattern's counters, totals over the run
+	// Consistency is the checker's counts per variant; nil when none ran.
+	Consistency []htmlRow
 	SLOs      []htmlSLO
 	Faults    []htmlFault
 	Timings   []htmlTiming
@@ -96,6 +98,7 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 	}
 	rep.Headline = headlineRows(vs)
 	rep.Counters = counterRows(vs)
+	rep.Consistency = consistencyRows(vs)
 	for _, v := range vs {
 		rep.SLOs = append(rep.SLOs, sloRows(v)...)
 		for _, f := range v.Faults {
