@@ -23,24 +23,24 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // htmlReport is what the template renders.
 type htmlReport struct {
-	Run       *model.Run
-	Started   string
-	Planned   string
-	Window    string
-	OK        bool
-	Partial   string // why, "" when complete
-	Variants  []htmlVariant
-	Headline  []htmlRow
-	Sweep     *htmlSweep // nil without swept variants
-	Counters  []htmlRow  // the pattern's counters, totals over the run
+	Run      *model.Run
+	Started  string
+	Planned  string
+	Window   string
+	OK       bool
+	Partial  string // why, "" when complete
+	Variants []htmlVariant
+	Headline []htmlRow
+	Sweep    *htmlSweep // nil without swept variants
+	Counters []htmlRow  // the pattern's counters, totals over the run
 	// Consistency is the checker's counts per variant; nil when none ran.
 	Consistency []htmlRow
-	SLOs      []htmlSLO
-	Faults    []htmlFault
-	Timings   []htmlTiming
-	Plots     []htmlPlot
-	Results   []htmlResult
-	Generated string
+	SLOs        []htmlSLO
+	Faults      []htmlFault
+	Timings     []htmlTiming
+	Plots       []htmlPlot
+	Results     []htmlResult
+	Generated   string
 }
 
 type htmlVariant struct {
