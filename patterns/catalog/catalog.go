@@ -10,6 +10,7 @@ import (
 	"github.com/faultline/faultline/patterns/ambassador"
 	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
+	"github.com/faultline/faultline/patterns/eventsourcing"
 	"github.com/faultline/faultline/patterns/sidecar"
 )
 
@@ -20,5 +21,6 @@ func All() patterns.Catalog {
 		ambassador.New(),
 		sidecar.New(),
 		bulkhead.New(),
+		eventsourcing.New(),
 	}
 }

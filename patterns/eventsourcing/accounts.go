@@ -1,0 +1,200 @@
+package eventsourcing
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/kit/eventstore"
+	"github.com/faultline/faultline/patterns/kit/service"
+)
+
+// Metric names.
+const (
+	CommandsMetric = "faultline_eventsourcing_commands_total"
+	ReplayedMetric = "faultline_eventsourcing_replayed_events_total"
+)
+
+// Command outcomes (the commands counter's outcome label).
+var outcomes = []string{"applied", "duplicate", "conflict_retry", "conflict_409", "insufficient_funds", "store_error"}
+
+// command is a parsed deposit or withdrawal.
+type command struct {
+	account, kind, op string
+	amount            int64
+}
+
+// parseCommand reads the request's command; ok false answers 400.
+func parseCommand(r *http.Request) (command, bool) {
+	c := command{account: r.PathValue("account"), kind: r.PathValue("kind"), op: r.URL.Query().Get("op")}
+	n, err := strconv.ParseInt(r.URL.Query().Get("amount"), 10, 64)
+	c.amount = n
+	ok := err == nil && n > 0 && c.op != "" && (c.kind == deposit || c.kind == withdraw)
+	return c, ok
+}
+
+// routes is the accounts API, whichever the mode.
+type routes interface {
+	command(w http.ResponseWriter, r *http.Request, c command)
+	balance(w http.ResponseWriter, r *http.Request)
+	audit(w http.ResponseWriter, r *http.Request)
+}
+
+// serve puts the routes behind the limiter.
+func serve(rt routes, lim *service.Limiter) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /accounts/{account}/{kind}", func(w http.ResponseWriter, r *http.Request) {
+		c, ok := parseCommand(r)
+		if !ok {
+			http.Error(w, "want POST /accounts/{account}/deposit|withdraw?op=ID&amount=N", http.StatusBadRequest)
+			return
+		}
+		rt.command(w, r, c)
+	})
+	mux.HandleFunc("GET /accounts/{account}", rt.balance)
+	mux.HandleFunc("GET "+patterns.AuditPath, rt.audit)
+	return lim.Wrap(mux)
+}
+
+// sourced is the accounts service of the pattern.
+type sourced struct {
+	loader
+	retries, every int
+	timeout        time.Duration
+	commands       *prometheus.CounterVec
+}
+
+func newAccounts(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
+	client := service.NewClient(4 * c.Accounts.Capacity.Workers)
+	lim := service.NewLimiter(c.Accounts.Capacity, Accounts, env.Registry)
+	if c.Mode == CRUD {
+		return serve(newCRUD(c, env, client), lim), client.CloseIdleConnections, nil
+	}
+	s := &sourced{
+		retries: c.Accounts.Retries, every: c.Accounts.SnapshotEvery, timeout: c.Accounts.Timeout,
+		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: CommandsMetric, Help: "Commands by outcome: applied, duplicate, conflict_retry, conflict_409, insufficient_funds, store_error.",
+		}, []string{"outcome"}),
+	}
+	replayed := prometheus.NewCounter(prometheus.CounterOpts{Name: ReplayedMetric, Help: "Events replayed to rebuild accounts."})
+	for _, o := range outcomes {
+		s.commands.WithLabelValues(o)
+	}
+	env.Registry.MustRegister(s.commands, replayed)
+	s.loader = loader{
+		ev:        eventstore.NewClient(env.Upstream(Store), client),
+		snapshots: c.Accounts.Snapshots,
+		replayed:  func(n int) { replayed.Add(float64(n)) },
+	}
+	return serve(s, lim), client.CloseIdleConnections, nil
+}
+
+// command loads the account, checks the invariant and appends, retrying
+// on a conflict.
+func (s *sourced) command(w http.ResponseWriter, r *http.Request, c command) {
+	for range s.retries + 1 {
+		a, res, err := s.try(r.Context(), c)
+		switch {
+		case errors.Is(err, eventstore.ErrConflict):
+			s.commands.WithLabelValues("conflict_retry").Inc()
+			continue
+		case errors.Is(err, errInsufficient):
+			s.commands.WithLabelValues("insufficient_funds").Inc()
+			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+		case err != nil:
+			s.commands.WithLabelValues("store_error").Inc()
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		case res == "duplicate":
+			s.commands.WithLabelValues("duplicate").Inc()
+			answer(w, a)
+		default:
+			s.commands.WithLabelValues("applied").Inc()
+			answer(w, a)
+		}
+		return
+	}
+	s.commands.WithLabelValues("conflict_409").Inc()
+	http.Error(w, "conflict: the account kept changing", http.StatusConflict)
+}
+
+var errInsufficient = errors.New("insufficient funds")
+
+// try is one attempt: load, check, append. res is "applied" or
+// "duplicate" (the operation was already stored).
+func (s *sourced) try(ctx context.Context, c command) (*account, string, error) {
+	lctx, cancel := context.WithTimeout(ctx, s.timeout)
+	a, err := s.load(lctx, c.account)
+	cancel()
+	if err != nil {
+		return nil, "", err
+	}
+	if a.Applied[c.op] {
+		return a, "duplicate", nil
+	}
+	if c.kind == withdraw && a.Balance < c.amount {
+		return nil, "", errInsufficient
+	}
+	data, _ := json.Marshal(eventData{Amount: c.amount})
+	actx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	res, err := s.ev.Append(actx, eventstore.Append{
+		Stream: c.account, ExpectedSeq: a.Seq, Version: a.Version + 1, ID: c.op, Type: c.kind, Data: data,
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if res.Duplicate {
+		return a, "duplicate", nil
+	}
+	a.apply(eventstore.Event{Seq: res.Seq, Version: a.Version + 1, ID: c.op, Type: c.kind, Data: data})
+	if s.snapshots && a.Version%uint64(s.every) == 0 {
+		s.snapshot(actx, c.account, a)
+	}
+	return a, "applied", nil
+}
+
+// balance answers the balance now, or as of ?at= (a position) or ?time=.
+func (s *sourced) balance(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	defer cancel()
+	id := r.PathValue("account")
+	var (
+		a   *account
+		err error
+	)
+	q := r.URL.Query()
+	switch {
+	case q.Has("at"):
+		at, perr := strconv.ParseUint(q.Get("at"), 10, 64)
+		if perr != nil || at == 0 {
+			http.Error(w, "at: want a position > 0", http.StatusBadRequest)
+			return
+		}
+		a, err = s.loadAsOf(ctx, id, eventstore.Range{UpTo: at})
+	case q.Has("time"):
+		t, perr := time.Parse(time.RFC3339Nano, q.Get("time"))
+		if perr != nil {
+			http.Error(w, "time: "+perr.Error(), http.StatusBadRequest)
+			return
+		}
+		a, err = s.loadAsOf(ctx, id, eventstore.Range{Until: t})
+	default:
+		a, err = s.load(ctx, id)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	answer(w, a)
+}
+
+// answer writes the account's balance and version.
+func answer(w http.ResponseWriter, a *account) {
+	writeJSON(w, map[string]any{"balance": a.Balance, "version": a.Version})
+}
