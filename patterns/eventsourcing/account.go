@@ -14,7 +14,7 @@ type events interface {
 	Append(ctx context.Context, a eventstore.Append) (eventstore.Appended, error)
 	Read(ctx context.Context, stream string, r eventstore.Range) ([]eventstore.Event, error)
 	ReadAll(ctx context.Context, after uint64, max int) ([]eventstore.Event, error)
-	LastSnapshot(ctx context.Context, stream string) (eventstore.Snapshot, bool, error)
+	Load(ctx context.Context, stream string) (eventstore.Loaded, error)
 	SaveSnapshot(ctx context.Context, stream string, snap eventstore.Snapshot) error
 }
 
@@ -59,33 +59,29 @@ type loader struct {
 }
 
 // load rebuilds the account from its newest snapshot (when snapshots are
-// on and it has a usable one) and the events after it; without one, from
-// every event.
+// on and it has a usable one) and the events after it; without one, or
+// when it cannot be read, from every event.
 func (l *loader) load(ctx context.Context, id string) (*account, error) {
-	a := newAccount()
-	if l.snapshots {
-		if snap, ok, err := l.ev.LastSnapshot(ctx, id); err == nil && ok {
-			if json.Unmarshal(snap.Data, a) != nil || a.Applied == nil {
-				a = newAccount() // unreadable: fall back to a full replay
-			}
-		}
+	if !l.snapshots {
+		return l.replay(ctx, id, eventstore.Range{})
 	}
-	evs, err := l.ev.Read(ctx, id, eventstore.Range{After: a.Seq})
+	got, err := l.ev.Load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	for _, ev := range evs {
+	a := newAccount()
+	if got.Snapshot != nil && (json.Unmarshal(got.Snapshot.Data, a) != nil || a.Applied == nil || a.Seq != got.Snapshot.Seq) {
+		return l.replay(ctx, id, eventstore.Range{}) // unreadable: fall back to a full replay
+	}
+	for _, ev := range got.Events {
 		a.apply(ev)
 	}
-	if l.replayed != nil {
-		l.replayed(len(evs))
-	}
+	l.count(len(got.Events))
 	return a, nil
 }
 
-// loadAsOf replays the account up to a position or a time: a
-// point-in-time read.
-func (l *loader) loadAsOf(ctx context.Context, id string, r eventstore.Range) (*account, error) {
+// replay rebuilds the account from its events within r.
+func (l *loader) replay(ctx context.Context, id string, r eventstore.Range) (*account, error) {
 	evs, err := l.ev.Read(ctx, id, r)
 	if err != nil {
 		return nil, err
@@ -94,7 +90,20 @@ func (l *loader) loadAsOf(ctx context.Context, id string, r eventstore.Range) (*
 	for _, ev := range evs {
 		a.apply(ev)
 	}
+	l.count(len(evs))
 	return a, nil
+}
+
+func (l *loader) count(n int) {
+	if l.replayed != nil {
+		l.replayed(n)
+	}
+}
+
+// loadAsOf replays the account up to a position or a time: a
+// point-in-time read.
+func (l *loader) loadAsOf(ctx context.Context, id string, r eventstore.Range) (*account, error) {
+	return l.replay(ctx, id, r)
 }
 
 // snapshot saves the account's state; a failure only costs a longer

@@ -65,6 +65,7 @@ func serve(rt routes, lim *service.Limiter) http.Handler {
 // sourced is the accounts service of the pattern.
 type sourced struct {
 	loader
+	cache          *cache
 	retries, every int
 	timeout        time.Duration
 	commands       *prometheus.CounterVec
@@ -77,7 +78,7 @@ func newAccounts(_ context.Context, c *Config, env patterns.Env) (http.Handler, 
 		return serve(newCRUD(c, env, client), lim), client.CloseIdleConnections, nil
 	}
 	s := &sourced{
-		retries: c.Accounts.Retries, every: c.Accounts.SnapshotEvery, timeout: c.Accounts.Timeout,
+		retries: c.Accounts.Retries, every: c.Accounts.SnapshotEvery, timeout: c.Accounts.Timeout, cache: newCache(),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: CommandsMetric, Help: "Commands by outcome: applied, duplicate, conflict_retry, conflict_409, insufficient_funds, store_error.",
 		}, []string{"outcome"}),
@@ -95,27 +96,32 @@ func newAccounts(_ context.Context, c *Config, env patterns.Env) (http.Handler, 
 	return serve(s, lim), client.CloseIdleConnections, nil
 }
 
-// command loads the account, checks the invariant and appends, retrying
-// on a conflict.
+// command checks the invariant on the account and appends, reloading it
+// and retrying on a conflict.
 func (s *sourced) command(w http.ResponseWriter, r *http.Request, c command) {
+	e, err := s.cache.acquire(r.Context(), c.account)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	defer e.release()
 	for range s.retries + 1 {
-		a, res, err := s.try(r.Context(), c)
+		res, err := s.try(r.Context(), e, c)
 		switch {
 		case errors.Is(err, eventstore.ErrConflict):
 			s.commands.WithLabelValues("conflict_retry").Inc()
+			e.a = nil // stale: reload
 			continue
 		case errors.Is(err, errInsufficient):
 			s.commands.WithLabelValues("insufficient_funds").Inc()
 			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
 		case err != nil:
 			s.commands.WithLabelValues("store_error").Inc()
+			e.a = nil // the append may or may not have happened
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-		case res == "duplicate":
-			s.commands.WithLabelValues("duplicate").Inc()
-			answer(w, a)
 		default:
-			s.commands.WithLabelValues("applied").Inc()
-			answer(w, a)
+			s.commands.WithLabelValues(res).Inc()
+			answer(w, e.a)
 		}
 		return
 	}
@@ -125,20 +131,24 @@ func (s *sourced) command(w http.ResponseWriter, r *http.Request, c command) {
 
 var errInsufficient = errors.New("insufficient funds")
 
-// try is one attempt: load, check, append. res is "applied" or
-// "duplicate" (the operation was already stored).
-func (s *sourced) try(ctx context.Context, c command) (*account, string, error) {
-	lctx, cancel := context.WithTimeout(ctx, s.timeout)
-	a, err := s.load(lctx, c.account)
-	cancel()
-	if err != nil {
-		return nil, "", err
+// try is one attempt: load the account unless cached, check, append. res
+// is "applied" or "duplicate" (the operation was already stored).
+func (s *sourced) try(ctx context.Context, e *entry, c command) (string, error) {
+	if e.a == nil {
+		lctx, cancel := context.WithTimeout(ctx, s.timeout)
+		a, err := s.load(lctx, c.account)
+		cancel()
+		if err != nil {
+			return "", err
+		}
+		e.a = a
 	}
+	a := e.a
 	if a.Applied[c.op] {
-		return a, "duplicate", nil
+		return "duplicate", nil
 	}
 	if c.kind == withdraw && a.Balance < c.amount {
-		return nil, "", errInsufficient
+		return "", errInsufficient
 	}
 	data, _ := json.Marshal(eventData{Amount: c.amount})
 	actx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -147,16 +157,19 @@ func (s *sourced) try(ctx context.Context, c command) (*account, string, error) 
 		Stream: c.account, ExpectedSeq: a.Seq, Version: a.Version + 1, ID: c.op, Type: c.kind, Data: data,
 	})
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	if res.Duplicate {
-		return a, "duplicate", nil
+		// Stored by an earlier attempt: the cached account is now behind,
+		// and the next append's conflict reloads it.
+		a.Applied[c.op] = true
+		return "duplicate", nil
 	}
 	a.apply(eventstore.Event{Seq: res.Seq, Version: a.Version + 1, ID: c.op, Type: c.kind, Data: data})
 	if s.snapshots && a.Version%uint64(s.every) == 0 {
 		s.snapshot(actx, c.account, a)
 	}
-	return a, "applied", nil
+	return "applied", nil
 }
 
 // balance answers the balance now, or as of ?at= (a position) or ?time=.

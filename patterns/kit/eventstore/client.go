@@ -51,6 +51,13 @@ func (c *Client) Read(ctx context.Context, stream string, r Range) ([]Event, err
 	return evs, err
 }
 
+// Load returns the stream's newest snapshot and the events after it.
+func (c *Client) Load(ctx context.Context, stream string) (Loaded, error) {
+	var l Loaded
+	err := c.do(ctx, http.MethodGet, "/streams/"+url.PathEscape(stream)+"/load", nil, &l)
+	return l, err
+}
+
 // ReadAll returns up to max events of every stream after position after.
 func (c *Client) ReadAll(ctx context.Context, after uint64, max int) ([]Event, error) {
 	var evs []Event

@@ -14,6 +14,7 @@ import (
 //	POST /streams/{stream}           append (body: an AppendRequest) → Appended; 409 on a conflict
 //	GET  /streams/{stream}?after=&upto=&until=   the stream's events
 //	GET  /streams/{stream}/snapshot  the newest snapshot, 404 when none
+//	GET  /streams/{stream}/load      the newest snapshot and the events after it
 //	PUT  /streams/{stream}/snapshot  save a snapshot
 //	GET  /events?after=&max=         every stream's events after a position
 //	GET  /last                       {"seq": the newest position}
@@ -26,6 +27,7 @@ func Handler(s *Store) http.Handler {
 	mux.HandleFunc("POST /streams/{stream}", h.append)
 	mux.HandleFunc("GET /streams/{stream}", h.read)
 	mux.HandleFunc("GET /streams/{stream}/snapshot", h.snapshot)
+	mux.HandleFunc("GET /streams/{stream}/load", h.load)
 	mux.HandleFunc("PUT /streams/{stream}/snapshot", h.saveSnapshot)
 	mux.HandleFunc("GET /events", h.readAll)
 	mux.HandleFunc("GET /last", h.last)
@@ -80,6 +82,11 @@ func (h *handler) read(w http.ResponseWriter, r *http.Request) {
 	}
 	evs, err := h.s.Read(r.Context(), r.PathValue("stream"), rg)
 	reply(w, evs, err)
+}
+
+func (h *handler) load(w http.ResponseWriter, r *http.Request) {
+	l, err := h.s.Load(r.Context(), r.PathValue("stream"))
+	reply(w, l, err)
 }
 
 func (h *handler) readAll(w http.ResponseWriter, r *http.Request) {

@@ -54,6 +54,46 @@ func (s *Store) read(ctx context.Context, filter string, r Range) ([]Event, erro
 	if err != nil || last <= r.After {
 		return nil, err
 	}
+	// A short tail (what follows a snapshot) is cheaper fetched message by
+	// message than through a consumer the server must create and delete.
+	out, next, done, err := s.getEach(ctx, filter, last, r)
+	if err != nil || done {
+		return out, err
+	}
+	r.After = next - 1
+	rest, err := s.consume(ctx, filter, last, r)
+	return append(out, rest...), err
+}
+
+// directGets bounds the messages a read gets one by one before it turns to
+// a consumer.
+const directGets = 32
+
+// getEach gets up to directGets messages of filter after r.After, each
+// the next one at or after a position. done is true when it reached last
+// or the end of r; next is the position to go on from.
+func (s *Store) getEach(ctx context.Context, filter string, last uint64, r Range) (out []Event, next uint64, done bool, err error) {
+	next = r.After + 1
+	for range directGets {
+		m, err := s.stream.GetMsg(ctx, next, jetstream.WithGetMsgSubject(filter))
+		if err != nil {
+			return nil, 0, false, fmt.Errorf("eventstore: read %s: %w", filter, err)
+		}
+		ev := rawEvent(m)
+		if ev.Seq > last || r.UpTo > 0 && ev.Seq > r.UpTo || !r.Until.IsZero() && ev.Time.After(r.Until) {
+			return out, 0, true, nil
+		}
+		out = append(out, ev)
+		if ev.Seq >= last {
+			return out, 0, true, nil
+		}
+		next = ev.Seq + 1
+	}
+	return out, next, false, nil
+}
+
+// consume reads the rest with an ordered consumer.
+func (s *Store) consume(ctx context.Context, filter string, last uint64, r Range) ([]Event, error) {
 	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{filter},
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
@@ -116,6 +156,19 @@ func (s *Store) lastFor(ctx context.Context, filter string) (uint64, error) {
 		return 0, fmt.Errorf("eventstore: last of %s: %w", filter, err)
 	}
 	return m.Sequence, nil
+}
+
+// rawEvent decodes a message got directly.
+func rawEvent(m *jetstream.RawStreamMsg) Event {
+	return Event{
+		Stream:  m.Subject[len(eventPrefix):],
+		Seq:     m.Sequence,
+		Version: parseVersion(m.Header.Get(versionHeader)),
+		ID:      m.Header.Get(msgIDHeader),
+		Type:    m.Header.Get(typeHeader),
+		Data:    m.Data,
+		Time:    m.Time,
+	}
 }
 
 // toEvent decodes a delivered message.
