@@ -253,4 +253,3 @@ func TestCRUDLosesAConcurrentUpdate(t *testing.T) {
 		t.Fatalf("ledger %d rows, balance %d; want 2 rows and the lost update's balance 10", len(a.Events), a.State["a"])
 	}
 }
-
