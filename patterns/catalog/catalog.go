@@ -10,6 +10,7 @@ import (
 	"github.com/faultline/faultline/patterns/ambassador"
 	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
+	"github.com/faultline/faultline/patterns/cqrs"
 	"github.com/faultline/faultline/patterns/eventsourcing"
 	"github.com/faultline/faultline/patterns/sidecar"
 )
@@ -22,5 +23,6 @@ func All() patterns.Catalog {
 		sidecar.New(),
 		bulkhead.New(),
 		eventsourcing.New(),
+		cqrs.New(),
 	}
 }

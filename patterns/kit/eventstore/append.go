@@ -15,6 +15,9 @@ import (
 type Append struct {
 	Stream      string
 	ExpectedSeq uint64
+	// Anywhere appends whatever the stream's position (no concurrency
+	// check: for streams whose writers never conflict).
+	Anywhere bool
 	// Version is the event's position in its stream (the loaded version
 	// plus one).
 	Version uint64
@@ -44,9 +47,11 @@ func (s *Store) Append(ctx context.Context, a Append) (Appended, error) {
 	msg.Data = a.Data
 	msg.Header.Set(typeHeader, a.Type)
 	msg.Header.Set(versionHeader, strconv.FormatUint(a.Version, 10))
-	ack, err := s.js.PublishMsg(ctx, msg,
-		jetstream.WithMsgID(a.ID),
-		jetstream.WithExpectLastSequencePerSubject(a.ExpectedSeq))
+	opts := []jetstream.PublishOpt{jetstream.WithMsgID(a.ID)}
+	if !a.Anywhere {
+		opts = append(opts, jetstream.WithExpectLastSequencePerSubject(a.ExpectedSeq))
+	}
+	ack, err := s.js.PublishMsg(ctx, msg, opts...)
 	if err != nil {
 		if isConflict(err) {
 			return s.probe(ctx, msg.Subject, a.ID)

@@ -27,7 +27,7 @@ func NewClient(base string, hc *http.Client) *Client { return &Client{base: base
 // Append appends one event; ErrConflict when the stream moved on.
 func (c *Client) Append(ctx context.Context, a Append) (Appended, error) {
 	var res Appended
-	body := AppendRequest{ExpectedSeq: a.ExpectedSeq, Version: a.Version, ID: a.ID, Type: a.Type, Data: a.Data}
+	body := AppendRequest{ExpectedSeq: a.ExpectedSeq, Anywhere: a.Anywhere, Version: a.Version, ID: a.ID, Type: a.Type, Data: a.Data}
 	err := c.do(ctx, http.MethodPost, "/streams/"+url.PathEscape(a.Stream), body, &res)
 	var se *service.StatusError
 	if errors.As(err, &se) && se.Code == http.StatusConflict {

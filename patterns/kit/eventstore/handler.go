@@ -40,6 +40,7 @@ func Handler(s *Store) http.Handler {
 // AppendRequest is the body of an append.
 type AppendRequest struct {
 	ExpectedSeq uint64          `json:"expected_seq"`
+	Anywhere    bool            `json:"anywhere,omitempty"`
 	Version     uint64          `json:"version"`
 	ID          string          `json:"id"`
 	Type        string          `json:"type"`
@@ -59,7 +60,7 @@ func (h *handler) append(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.s.Append(r.Context(), Append{
-		Stream: r.PathValue("stream"), ExpectedSeq: req.ExpectedSeq, Version: req.Version,
+		Stream: r.PathValue("stream"), ExpectedSeq: req.ExpectedSeq, Anywhere: req.Anywhere, Version: req.Version,
 		ID: req.ID, Type: req.Type, Data: req.Data,
 	})
 	if errors.Is(err, ErrConflict) {
