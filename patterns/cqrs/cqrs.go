@@ -46,7 +46,7 @@ const (
 type Config struct {
 	// Projection is async (the pattern: a projector) or dual_write (the
 	// baseline: commands update the read model themselves).
-	Projection string          `yaml:"projection" json:"projection"`
+	Projection string           `yaml:"projection" json:"projection"`
 	Capacity   service.Capacity `yaml:"capacity" json:"capacity"`
 	// Timeout bounds each call a service makes.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`

@@ -3,6 +3,7 @@ package cqrs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"sync"
@@ -80,8 +81,10 @@ func (p *projector) step(ctx context.Context) error {
 	if err := call(actx, p.client, http.MethodPost, p.queries+"/apply?checkpoint=1", batch, &cp); err != nil {
 		return err
 	}
-	// Ack what the checkpoint covers; the rest (behind a gap) comes again.
+	// Ack what the checkpoint covers; hand back what arrived ahead of a
+	// gap, to come again after it.
+	ahead := slices.DeleteFunc(slices.Clone(seqs), func(s uint64) bool { return s <= cp.Seq })
 	done := slices.DeleteFunc(seqs, func(s uint64) bool { return s > cp.Seq })
 	p.applied.Add(float64(len(done)))
-	return p.store.Ack(actx, consumer, done...)
+	return errors.Join(p.store.Ack(actx, consumer, done...), p.store.Nak(actx, consumer, ahead...))
 }

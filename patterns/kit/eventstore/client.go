@@ -101,6 +101,11 @@ func (c *Client) Ack(ctx context.Context, consumer string, seqs ...uint64) error
 	return c.do(ctx, http.MethodPost, "/consumers/"+url.PathEscape(consumer)+"/ack", seqs, nil)
 }
 
+// Nak hands a durable consumer's delivered events back for redelivery now.
+func (c *Client) Nak(ctx context.Context, consumer string, seqs ...uint64) error {
+	return c.do(ctx, http.MethodPost, "/consumers/"+url.PathEscape(consumer)+"/nak", seqs, nil)
+}
+
 // Behind returns how many events a durable consumer has not had acked.
 func (c *Client) Behind(ctx context.Context, consumer string) (uint64, error) {
 	var res struct{ Behind uint64 }

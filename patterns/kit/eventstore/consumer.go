@@ -68,6 +68,18 @@ func (c *Consumer) Fetch(ctx context.Context, max int, wait time.Duration) ([]Ev
 // again. An unknown position (delivered before a restart) is skipped: its
 // redelivery will be acked.
 func (c *Consumer) Ack(ctx context.Context, seqs ...uint64) error {
+	return c.settle(seqs, func(m jetstream.Msg) error { return m.DoubleAck(ctx) })
+}
+
+// Nak hands delivered events back: they are delivered again at once,
+// before newer ones (a reader that must apply in order gives back what
+// arrived ahead of a gap).
+func (c *Consumer) Nak(seqs ...uint64) error {
+	return c.settle(seqs, func(m jetstream.Msg) error { return m.Nak() })
+}
+
+// settle calls f on each pending delivery of seqs and forgets it.
+func (c *Consumer) settle(seqs []uint64, f func(jetstream.Msg) error) error {
 	var errs []error
 	for _, seq := range seqs {
 		c.mu.Lock()
@@ -75,7 +87,7 @@ func (c *Consumer) Ack(ctx context.Context, seqs ...uint64) error {
 		delete(c.pending, seq)
 		c.mu.Unlock()
 		if ok {
-			errs = append(errs, m.DoubleAck(ctx))
+			errs = append(errs, f(m))
 		}
 	}
 	return errors.Join(errs...)

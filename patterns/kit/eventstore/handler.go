@@ -20,6 +20,7 @@ import (
 //	GET  /last                       {"seq": the newest position}
 //	POST /consumers/{name}/fetch?max=&wait=   a durable consumer's next events
 //	POST /consumers/{name}/ack       body: [seq, ...]
+//	POST /consumers/{name}/nak       body: [seq, ...]: deliver again at once
 //	GET  /consumers/{name}           {"behind": events not yet acked}
 func Handler(s *Store) http.Handler {
 	h := &handler{s: s, consumers: map[string]*Consumer{}}
@@ -33,6 +34,7 @@ func Handler(s *Store) http.Handler {
 	mux.HandleFunc("GET /last", h.last)
 	mux.HandleFunc("POST /consumers/{name}/fetch", h.fetch)
 	mux.HandleFunc("POST /consumers/{name}/ack", h.ack)
+	mux.HandleFunc("POST /consumers/{name}/nak", h.nak)
 	mux.HandleFunc("GET /consumers/{name}", h.behind)
 	return mux
 }
@@ -147,6 +149,15 @@ func (h *handler) fetch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) ack(w http.ResponseWriter, r *http.Request) {
+	h.settle(w, r, func(c *Consumer, seqs []uint64) error { return c.Ack(r.Context(), seqs...) })
+}
+
+func (h *handler) nak(w http.ResponseWriter, r *http.Request) {
+	h.settle(w, r, func(c *Consumer, seqs []uint64) error { return c.Nak(seqs...) })
+}
+
+// settle decodes the positions of an ack or a nak and hands them to f.
+func (h *handler) settle(w http.ResponseWriter, r *http.Request, f func(*Consumer, []uint64) error) {
 	c, err := h.consumer(r)
 	if err != nil {
 		reply(w, nil, err)
@@ -157,7 +168,7 @@ func (h *handler) ack(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	reply(w, struct{}{}, c.Ack(r.Context(), seqs...))
+	reply(w, struct{}{}, f(c, seqs))
 }
 
 func (h *handler) behind(w http.ResponseWriter, r *http.Request) {
