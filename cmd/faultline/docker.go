@@ -114,6 +114,7 @@ func newServeServiceCmd() *cobra.Command {
 	f.Int64Var(&s.Seed, "seed", 0, "seed for the service's random choices")
 	f.StringVar(&listen, "listen", ":8080", "address to serve on")
 	f.StringToStringVar(&s.Upstreams, "upstream", nil, "callee=base URL of the proxy that reaches it (repeatable)")
+	f.StringVar(&s.DataDir, "data-dir", "", "a directory that survives the container's restarts")
 	return cmd
 }
 

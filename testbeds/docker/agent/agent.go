@@ -49,6 +49,8 @@ type Service struct {
 	// Upstreams maps each callee to the base URL that reaches it: its
 	// edge's Toxiproxy proxy ("http://toxiproxy:10001").
 	Upstreams map[string]string
+	// DataDir is the container's directory that survives its restarts.
+	DataDir string
 }
 
 // Handler builds the service's HTTP handler, wrapped with metrics, health
@@ -81,6 +83,7 @@ func (s Service) Handler(ctx context.Context) (http.Handler, func(), error) {
 		Upstream: func(callee string) string { return s.Upstreams[callee] },
 		Seed:     s.Seed,
 		Registry: reg,
+		DataDir:  s.DataDir,
 	}
 	app, stop, err := p.Handler(ctx, s.Name, cfg, env)
 	if err != nil {
