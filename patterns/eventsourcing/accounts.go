@@ -99,7 +99,12 @@ func newAccounts(_ context.Context, c *Config, env patterns.Env) (http.Handler, 
 // command checks the invariant on the account and appends, reloading it
 // and retrying on a conflict.
 func (s *sourced) command(w http.ResponseWriter, r *http.Request, c command) {
-	e, err := s.cache.acquire(r.Context(), c.account)
+	// Wait for the account's slot no longer than a store call: while the
+	// store is down, commands queued behind each other's timeouts would
+	// otherwise answer only when the client has given up.
+	wctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	e, err := s.cache.acquire(wctx, c.account)
+	cancel()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return

@@ -72,8 +72,9 @@ type StoreConfig struct {
 // New returns the event sourcing pattern. Its defaults:
 //
 //   - accounts: 32 workers and a queue of 64 (1s), as every entry service;
-//     store calls time out after 1s (a store round trip takes ~1-5ms, so
-//     1s is only hit under a fault); 8 retries on a conflict (with a few
+//     store calls time out after 500ms (a store round trip takes ~1-5ms,
+//     an fsync on a loaded disk up to ~100ms: 500ms is only hit under a
+//     fault, and a killed store's unanswered connections fail in 500ms); 8 retries on a conflict (with a few
 //     hot accounts, a command rarely loses more than 2-3 races in a row);
 //     a snapshot every 20 events (a load replays at most 20).
 //   - store: the embedded JetStream file store, synced on every write.
@@ -111,7 +112,7 @@ func defaults() *Config {
 		Mode: EventSourced,
 		Accounts: AccountsConfig{
 			Capacity:      service.Capacity{Workers: 32, Queue: 64, QueueTimeout: time.Second},
-			Timeout:       time.Second,
+			Timeout:       500 * time.Millisecond,
 			Retries:       8,
 			Snapshots:     true,
 			SnapshotEvery: 20,
