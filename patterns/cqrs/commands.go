@@ -1,10 +1,8 @@
 package cqrs
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -166,36 +164,9 @@ func (s *commands) audit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *commands) get(ctx context.Context, path string, out any) error {
-	return call(ctx, s.client, http.MethodGet, s.queries+path, nil, out)
+	return service.CallJSON(ctx, s.client, http.MethodGet, s.queries+path, nil, out)
 }
 
 func (s *commands) post(ctx context.Context, path string, body, out any) error {
-	return call(ctx, s.client, http.MethodPost, s.queries+path, body, out)
-}
-
-// call sends body as JSON and decodes a 2xx answer into out.
-func call(ctx context.Context, client *http.Client, method, url string, body, out any) error {
-	var b []byte
-	if body != nil {
-		b, _ = json.Marshal(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return service.NewStatusError(resp)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("%s %s: %w", method, url, err)
-	}
-	return nil
+	return service.CallJSON(ctx, s.client, http.MethodPost, s.queries+path, body, out)
 }

@@ -78,7 +78,7 @@ func (p *projector) step(ctx context.Context) error {
 	actx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	var cp struct{ Seq uint64 }
-	if err := call(actx, p.client, http.MethodPost, p.queries+"/apply?checkpoint=1", batch, &cp); err != nil {
+	if err := service.CallJSON(actx, p.client, http.MethodPost, p.queries+"/apply?checkpoint=1", batch, &cp); err != nil {
 		return err
 	}
 	// Ack what the checkpoint covers; hand back what arrived ahead of a

@@ -8,15 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
-
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/eventstore"
 	"github.com/faultline/faultline/patterns/kit/service"
+	"github.com/faultline/faultline/patterns/kit/sqlitedb"
 )
 
 func newStore(ctx context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
@@ -40,21 +37,9 @@ CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), se
 INSERT OR IGNORE INTO checkpoint(id, seq) VALUES (1, 0);`
 
 func newQueries(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
-	if env.DataDir == "" {
-		return nil, nil, errors.New("queries: the testbed gave the service no data directory")
-	}
-	if err := os.MkdirAll(env.DataDir, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("queries: %w", err)
-	}
-	dsn := "file:" + filepath.Join(env.DataDir, "readmodel.db") + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(5000)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitedb.Open(env.DataDir, "readmodel.db", schema)
 	if err != nil {
 		return nil, nil, fmt.Errorf("queries: %w", err)
-	}
-	db.SetMaxOpenConns(1)
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("queries: schema: %w", err)
 	}
 	m := &readModel{db: db}
 	mux := http.NewServeMux()
@@ -79,7 +64,7 @@ func (m *readModel) apply(w http.ResponseWriter, r *http.Request) {
 	}
 	checkpointed := r.URL.Query().Get("checkpoint") == "1"
 	var cp uint64
-	err := tx(r.Context(), m.db, func(tx *sql.Tx) error {
+	err := sqlitedb.Tx(r.Context(), m.db, func(tx *sql.Tx) error {
 		if err := tx.QueryRow(`SELECT seq FROM checkpoint WHERE id = 1`).Scan(&cp); err != nil {
 			return err
 		}
@@ -161,18 +146,6 @@ func (m *readModel) balances(w http.ResponseWriter, r *http.Request) {
 		out[a] = b
 	}
 	writeJSON(w, out)
-}
-
-func tx(ctx context.Context, db *sql.DB, f func(*sql.Tx) error) error {
-	t, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(t); err != nil {
-		_ = t.Rollback()
-		return err
-	}
-	return t.Commit()
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -1,10 +1,7 @@
 package eventsourcing
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -78,27 +75,5 @@ func (c *crud) audit(w http.ResponseWriter, r *http.Request) {
 func (c *crud) call(ctx context.Context, method, path string, body, out any) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	var b []byte
-	if body != nil {
-		b, _ = json.Marshal(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.store+path, bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return service.NewStatusError(resp)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("store answer: %w", err)
-	}
-	return nil
+	return service.CallJSON(ctx, c.client, method, c.store+path, body, out)
 }

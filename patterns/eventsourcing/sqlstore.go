@@ -7,13 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
-
-	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
 
 	"github.com/faultline/faultline/patterns"
 	"github.com/faultline/faultline/patterns/kit/eventstore"
+	"github.com/faultline/faultline/patterns/kit/sqlitedb"
 )
 
 // newStore builds the store service: the event store, or the baseline's
@@ -34,21 +31,9 @@ CREATE TABLE IF NOT EXISTS balances (account TEXT PRIMARY KEY, balance INTEGER N
 CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY AUTOINCREMENT, op TEXT NOT NULL, account TEXT NOT NULL, delta INTEGER NOT NULL);`
 
 func newSQLStore(dir string) (http.Handler, func(), error) {
-	if dir == "" {
-		return nil, nil, errors.New("store: the testbed gave the service no data directory")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("store: %w", err)
-	}
-	dsn := "file:" + filepath.Join(dir, "accounts.db") + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(5000)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sqlitedb.Open(dir, "accounts.db", schema)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: %w", err)
-	}
-	db.SetMaxOpenConns(1) // one writer: SQLite serializes them anyway
-	if _, err := db.Exec(schema); err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("store: schema: %w", err)
 	}
 	s := &sqlStore{db: db}
 	mux := http.NewServeMux()
@@ -77,7 +62,7 @@ func (s *sqlStore) put(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	acct := r.PathValue("account")
-	err := s.tx(r.Context(), func(tx *sql.Tx) error {
+	err := sqlitedb.Tx(r.Context(), s.db, func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`INSERT INTO balances(account, balance) VALUES(?, ?) ON CONFLICT(account) DO UPDATE SET balance = excluded.balance`, acct, row.Balance); err != nil {
 			return err
 		}
@@ -89,18 +74,6 @@ func (s *sqlStore) put(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *sqlStore) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // audit answers the ledger in insert order and every balance.

@@ -1,9 +1,7 @@
 package eventstore
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -113,37 +111,7 @@ func (c *Client) Behind(ctx context.Context, consumer string) (uint64, error) {
 	return res.Behind, err
 }
 
-// do sends body as JSON and decodes a 2xx answer into out (when not nil);
-// any other answer is a *service.StatusError.
+// do calls the store: see service.CallJSON.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	var rd *bytes.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		return service.NewStatusError(resp)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return fmt.Errorf("eventstore: %s %s: decode: %w", method, path, err)
-	}
-	return nil
+	return service.CallJSON(ctx, c.hc, method, c.base+path, body, out)
 }
