@@ -120,6 +120,9 @@ func (t Topology) check() error {
 			bad("controls of %q, which is not a service of the topology", svc)
 		}
 	}
+	if c := t.Consistency; c != nil && (!t.HasService(c.Audit) || c.Op == nil) {
+		bad("consistency needs Audit (one of the services) and Op; got %q", c.Audit)
+	}
 	if t.StateService != "" || t.StateMetric != "" || len(t.StateNames) > 0 {
 		if !t.HasService(t.StateService) || t.StateMetric == "" || len(t.StateNames) == 0 {
 			bad("a state band needs StateService (one of the services), StateMetric and StateNames; got %q, %q, %v",

@@ -81,6 +81,10 @@ type Topology struct {
 	// steer on it (package actions): a facade's routes, say. An action
 	// naming a service or a control not listed here is refused.
 	Controls map[string][]string
+	// Consistency, when set, makes the harness record every operation the
+	// load attempts and check them against the store's content afterwards
+	// (lost, duplicated, reordered writes; the invariant).
+	Consistency *Consistency
 }
 
 // HasService reports whether name is one of the topology's services.
@@ -134,6 +138,10 @@ type Env struct {
 	// Registry receives the service's own metrics (breaker state, pool
 	// occupancy, ...); it is served on the service's /metrics.
 	Registry prometheus.Registerer
+	// DataDir is a directory of the service's own that survives its
+	// restarts (kill, restart) for the deployment's life: where a store
+	// keeps its files. Empty when the testbed gives none.
+	DataDir string
 }
 
 // Pattern is one reference implementation. Pattern packages do not

@@ -23,25 +23,27 @@ var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // htmlReport is what the template renders.
 type htmlReport struct {
-	Run       *model.Run
-	Started   string
-	Planned   string
-	Window    string
-	OK        bool
-	Partial   string // why, "" when complete
-	Variants  []htmlVariant
-	Headline  []htmlRow
-	Sweep     *htmlSweep // nil without swept variants
-	Counters  []htmlRow  // the pattern's counters, totals over the run
-	Routes    []htmlRow  // per route over the run, response size included
-	SLOs      []htmlSLO
-	Faults    []htmlFault
-	Actions   []htmlAction
-	Timings   []htmlTiming
-	Warnings  []string // what was not measured as planned (see warnings)
-	Plots     []htmlPlot
-	Results   []htmlResult
-	Generated string
+	Run      *model.Run
+	Started  string
+	Planned  string
+	Window   string
+	OK       bool
+	Partial  string // why, "" when complete
+	Variants []htmlVariant
+	Headline []htmlRow
+	Sweep    *htmlSweep // nil without swept variants
+	Counters []htmlRow  // the pattern's counters, totals over the run
+	// Consistency is the checker's counts per variant; nil when none ran.
+	Consistency []htmlRow
+	Routes      []htmlRow // per route over the run, response size included
+	SLOs        []htmlSLO
+	Faults      []htmlFault
+	Actions     []htmlAction
+	Timings     []htmlTiming
+	Warnings    []string // what was not measured as planned (see warnings)
+	Plots       []htmlPlot
+	Results     []htmlResult
+	Generated   string
 	// Against and Spread are sections rendered on their own (their
 	// files): the comparison with a baseline, the spread over repeats.
 	Against, Spread template.HTML
@@ -104,6 +106,7 @@ func WriteHTML(w io.Writer, r *model.Run, plots []PlotFile) error {
 	rep.Warnings = warnings(vs)
 	rep.Counters = counterRows(vs)
 	rep.Routes = routeRows(vs)
+	rep.Consistency = consistencyRows(vs)
 	for _, v := range vs {
 		rep.SLOs = append(rep.SLOs, sloRows(v)...)
 		for _, f := range v.Faults {

@@ -178,6 +178,11 @@ func runVariant(ctx context.Context, s *Scenario, v Variant, seed int64, o Optio
 	}
 	recordFaults(rv.Faults, seen.records)
 	recordActions(rv.Actions, seen.actions)
+	if err := raw.Sync(); err == nil && ctx.Err() == nil {
+		if err := checkConsistency(ctx, s.Impl.Topology().Consistency, dep, rv, raw.Name(), plan.Start); err != nil {
+			rv.Error = joinMsg(rv.Error, err.Error())
+		}
+	}
 
 	var stop *StopError
 	if errors.As(context.Cause(vctx), &stop) && ctx.Err() == nil {
@@ -217,6 +222,9 @@ func reportVariant(s *Scenario, v Variant) *model.Variant {
 		Counters:        topo.Counters,
 		Results:         "results-" + v.Name + ".bin",
 	}
+	if c := topo.Consistency; c != nil {
+		rv.LagSeries = c.LagGauge
+	}
 	if topo.StateMetric != "" {
 		rv.StateSeries, rv.StateService = topo.StateMetric, topo.StateService
 	}
@@ -251,7 +259,7 @@ func deploy(ctx context.Context, s *Scenario, v Variant, seed int64, tb testbeds
 func teardown(ctx context.Context, dep testbeds.Deployment, rv *model.Variant, run *model.Run) {
 	began := time.Now()
 	if err := dep.Close(context.WithoutCancel(ctx)); err != nil {
-		rv.Error = strings.TrimSpace(rv.Error + "; teardown: " + err.Error())
+		rv.Error = joinMsg(rv.Error, "teardown: "+err.Error())
 	}
 	run.Timings = append(run.Timings, model.Timing{Name: "teardown", Variant: rv.Name, Duration: time.Since(began)})
 }
@@ -327,6 +335,7 @@ func targets(ts []Target, entry string) []traffic.Target {
 		}
 		out = append(out, traffic.Target{
 			Name: t.Name, Method: t.Method, URL: entry + t.Path, Header: h, Body: []byte(t.Body), Weight: t.Weight,
+			Template: t.template(entry),
 		})
 	}
 	return out
@@ -363,4 +372,12 @@ func appliesTo(slo SLO, variant string) bool {
 		}
 	}
 	return false
+}
+
+// joinMsg appends msg to a variant's error message, "; " between them.
+func joinMsg(prev, msg string) string {
+	if prev == "" {
+		return msg
+	}
+	return prev + "; " + msg
 }

@@ -153,7 +153,9 @@ func (v *validator) targets() {
 	for i := range l.Targets {
 		t := &l.Targets[i]
 		p := indexPath("load.targets", i)
+		templated := v.template(p, t)
 		switch {
+		case templated: // checked by template
 		case t.Path == "":
 			v.report(p+".path", "missing path (like \"/checkout\")")
 		case !strings.HasPrefix(t.Path, "/"):
@@ -170,7 +172,7 @@ func (v *validator) targets() {
 		for _, name := range sortedHeaderNames(t.Headers) {
 			if !validHeaderName(name) {
 				v.report(p+".headers."+name, "invalid header name %q", name)
-			} else if strings.ContainsAny(t.Headers[name], "\r\n\x00") {
+			} else if !templated && strings.ContainsAny(t.Headers[name], "\r\n\x00") {
 				v.report(p+".headers."+name, "header value may not contain line breaks or NUL")
 			}
 		}

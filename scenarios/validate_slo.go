@@ -56,6 +56,7 @@ func (v *validator) slo(o *SLO, p string, variants []string, seen map[string]str
 		}
 	}
 	v.routeAndFault(p, o.Metric, o.Route, o.Fault)
+	v.consistencySLO(p, o)
 	if o.Min == nil && o.Max == nil {
 		if o.Metric == "rate" {
 			o.Min = &Threshold{Text: defaultRateShare} // the plan, by default

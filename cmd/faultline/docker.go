@@ -122,6 +122,7 @@ func newServeServiceCmd() *cobra.Command {
 	f.StringVar(&listen, "listen", ":8080", "address to serve on")
 	f.StringVar(&control, "control-listen", ":8081", "address to serve metrics and the fault API on (no edge carries it)")
 	f.StringToStringVar(&s.Upstreams, "upstream", nil, "callee=base URL of the proxy that reaches it (repeatable)")
+	f.StringVar(&s.DataDir, "data-dir", "", "a directory that survives the container's restarts")
 	return cmd
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/faultline/faultline/patterns/bff"
 	"github.com/faultline/faultline/patterns/bulkhead"
 	"github.com/faultline/faultline/patterns/circuitbreaker"
+	"github.com/faultline/faultline/patterns/cqrs"
+	"github.com/faultline/faultline/patterns/eventsourcing"
 	"github.com/faultline/faultline/patterns/sidecar"
 	"github.com/faultline/faultline/patterns/stranglerfig"
 )
@@ -26,5 +28,7 @@ func All() patterns.Catalog {
 		apigateway.New(),
 		stranglerfig.New(),
 		bff.New(),
+		eventsourcing.New(),
+		cqrs.New(),
 	}
 }

@@ -41,6 +41,7 @@ func TestEveryPatternBuilds(t *testing.T) {
 						Upstream: func(string) string { return "http://127.0.0.1:1" },
 						Seed:     1,
 						Registry: prometheus.NewRegistry(),
+						DataDir:  t.TempDir(),
 					})
 					if err != nil || h == nil || stop == nil {
 						t.Errorf("%s: Handler(%s) = %v, stop nil: %v", name, s, err, stop == nil)

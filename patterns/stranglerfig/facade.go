@@ -29,15 +29,6 @@ type facade struct {
 	m              *metrics
 }
 
-// controlled is the facade's handler with its routes' controls, which
-// service.Wrap serves beside the fault admin API.
-type controlled struct {
-	http.Handler
-	ctl http.Handler
-}
-
-func (c controlled) Control() http.Handler { return c.ctl }
-
 // newFacade builds the facade. c has passed Validate.
 func newFacade(_ context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	fc := c.Facade
@@ -62,7 +53,8 @@ func newFacade(_ context.Context, c *Config, env patterns.Env) (http.Handler, fu
 		stop = func() { f.shadow.stop(); f.client.CloseIdleConnections() }
 	}
 	limiter := service.NewLimiter(fc.Capacity, Facade, env.Registry)
-	return controlled{Handler: limiter.Wrap(f), ctl: f.router.control()}, stop, nil
+	// The routes' controls are served by service.Wrap beside the fault admin API.
+	return service.WithControl(limiter.Wrap(f), f.router.control()), stop, nil
 }
 
 func (f *facade) ServeHTTP(w http.ResponseWriter, r *http.Request) {

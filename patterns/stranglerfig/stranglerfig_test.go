@@ -199,13 +199,8 @@ func facadeUnder(t *testing.T, cfg *Config, legacy, modern *fakeBackend) (http.H
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	// One handler for both faces of the service: shifts go to its control
-	// face, the users' requests to its data face.
-	data, admin := service.Wrap(Facade, h, reg, 1)
-	mux := http.NewServeMux()
-	mux.Handle(control.Prefix+"/", admin)
-	mux.Handle("/", data)
-	return mux, reg
+	// Shifts go to its control face, the users' requests to its data face.
+	return service.OneFace(Facade, h, reg, 1), reg
 }
 
 func get(t *testing.T, h http.Handler, user string) int {

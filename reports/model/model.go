@@ -101,6 +101,11 @@ type Variant struct {
 
 	Headline Headline    `json:"headline"`
 	SLOs     []SLOResult `json:"slos"`
+	// Consistency is the checker's verdict on the variant's history and
+	// store, for patterns that state a guarantee; LagSeries names the
+	// sampled gauge of its projection's lag in events.
+	Consistency *Consistency `json:"consistency,omitempty"`
+	LagSeries   string       `json:"lag_series,omitempty"`
 
 	// Repeats are the further runs of this variant with --repeat N (its
 	// windows, faults and series; their own Repeats are empty). With

@@ -88,6 +88,9 @@ func (v *Variant) measureOnce(q Query) (float64, bool) {
 		return 0, false
 	}
 	x := NewView(v, v.window)
+	if IsConsistencyMetric(q.Metric) {
+		return v.measureConsistency(x, q)
+	}
 	slots := x.Slots(q.Route)
 	switch q.Metric {
 	case "time_to_fail_fast", "time_to_recover":

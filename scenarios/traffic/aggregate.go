@@ -56,12 +56,14 @@ type Aggregator struct {
 
 	names  []string         // route names, sorted
 	routes map[routeKey]int // → index into names
-	slots  [][]slot         // ring of open windows: slots[k%len][route]
-	lo     int64            // oldest open window
-	hi     int64            // newest window with a result
-	mark   time.Duration    // watermark: latest result end (or Advance) seen
-	done   bool
-	all    *model.Histogram // scratch, to merge a window's routes
+	// templates are the templated routes, matched in order.
+	templates []templateRoute
+	slots     [][]slot      // ring of open windows: slots[k%len][route]
+	lo        int64         // oldest open window
+	hi        int64         // newest window with a result
+	mark      time.Duration // watermark: latest result end (or Advance) seen
+	done      bool
+	all       *model.Histogram // scratch, to merge a window's routes
 
 	// intended is the pacer's schedule when latencies are measured from
 	// the intended send time (see MeasureFromIntended); nil: from the
@@ -125,6 +127,9 @@ func NewAggregator(p Plan, start time.Time, emit func(model.Window)) (*Aggregato
 		a.routes[routeKey{t.Method, t.URL}] = i
 		a.share[i] += float64(t.Weight)
 		weights += float64(t.Weight)
+		if t.Template != nil {
+			a.templates = append(a.templates, templateRoute{t.Method, t.Template, i})
+		}
 	}
 	for i := range a.share {
 		a.share[i] /= weights
@@ -165,6 +170,9 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 // result after Flush.
 func (a *Aggregator) place(r *vegeta.Result) *slot {
 	route, known := a.routes[routeKey{r.Method, r.URL}]
+	if !known {
+		route, known = a.templated(r.Method, r.URL)
+	}
 	if a.done || !known {
 		return nil
 	}
@@ -388,4 +396,21 @@ func Classify(err string) string {
 	default:
 		return ErrOther
 	}
+}
+
+// templateRoute is a templated target: its results' URLs differ per request.
+type templateRoute struct {
+	method string
+	t      *Template
+	route  int
+}
+
+// templated finds the route of a result of a templated target.
+func (a *Aggregator) templated(method, url string) (int, bool) {
+	for _, tr := range a.templates {
+		if tr.method == method && tr.t.Matches(url) {
+			return tr.route, true
+		}
+	}
+	return 0, false
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -30,6 +31,7 @@ func NewTargeter(targets []Target, seed int64) (vegeta.Targeter, error) {
 	var (
 		mu  sync.Mutex
 		rng = rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
+		seq atomic.Uint64 // requests of templated targets, for their ids
 	)
 	return func(tgt *vegeta.Target) error {
 		if tgt == nil {
@@ -46,6 +48,9 @@ func NewTargeter(targets []Target, seed int64) (vegeta.Targeter, error) {
 		}
 		t := &ts[i]
 		tgt.Method, tgt.URL, tgt.Body, tgt.Header = t.Method, t.URL, t.Body, t.Header
+		if t.Template != nil {
+			return render(tgt, t, seq.Add(1)-1, seed)
+		}
 		return nil
 	}, nil
 }
@@ -83,4 +88,20 @@ func normalize(targets []Target) ([]Target, error) {
 		ts[i] = t
 	}
 	return ts, nil
+}
+
+// render fills tgt with request n of a templated target: its URL, its
+// headers over the target's own, and its body.
+func render(tgt *vegeta.Target, t *Target, n uint64, seed int64) error {
+	url, h, body, err := t.Template.Render(n, seed)
+	if err != nil {
+		return fmt.Errorf("load: target %q: %w", t.Name, err)
+	}
+	for k, v := range t.Header {
+		if _, ok := h[k]; !ok {
+			h[k] = v
+		}
+	}
+	tgt.URL, tgt.Header, tgt.Body = url, h, body
+	return nil
 }

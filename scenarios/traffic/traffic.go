@@ -52,6 +52,9 @@ type Target struct {
 	Header http.Header
 	Body   []byte
 	Weight int
+	// Template, when set, renders URL, headers and body per request
+	// (URL then holds the template as written, naming the route).
+	Template *Template
 }
 
 // Stage is one step of the load: Rate (per second) held for Duration or,

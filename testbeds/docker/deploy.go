@@ -15,6 +15,7 @@ import (
 
 	toxiclient "github.com/Shopify/toxiproxy/v2/client"
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/mount"
 	"github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
@@ -199,6 +200,7 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 			"--seed", strconv.FormatInt(v.Seed, 10),
 			"--listen", ":" + strconv.Itoa(servicePort),
 			"--control-listen", ":" + strconv.Itoa(controlPort),
+			"--data-dir", dataDir,
 		}
 		for _, callee := range d.topo.Callees(name) {
 			port := edgePort[patterns.Edge{From: name, To: callee}]
@@ -212,6 +214,10 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 	}
 	return tpHost, g.Wait()
 }
+
+// dataDir is where each container keeps its data (patterns.Env.DataDir):
+// a volume of its own.
+const dataDir = "/data"
 
 // createProxies creates a proxy per edge through the Toxiproxy API on its
 // host port, and notes the entry's address.
@@ -281,7 +287,13 @@ func (d *Deployment) start(ctx context.Context, img, name string, cmd []string, 
 			testcontainers.WithLabels(d.labels(name)),
 			tcnetwork.WithNetworkName([]string{name}, d.netName),
 			testcontainers.WithExposedPorts(exposed...),
-			testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) { hc.PortBindings = bindings }),
+			testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+				hc.PortBindings = bindings
+				// The scratch image has no writable directory: an anonymous
+				// volume survives a kill and a restart of the container and
+				// goes with it when the run removes it (volumes included).
+				hc.Mounts = []mount.Mount{{Type: mount.TypeVolume, Target: dataDir}}
+			}),
 			testcontainers.WithWaitStrategy(wait.ForHTTP(health).
 				WithPort(exposed[0]).
 				WithPollInterval(25*time.Millisecond).

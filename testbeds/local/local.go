@@ -5,7 +5,8 @@
 // the same code path the docker testbed uses. No Docker is needed.
 //
 // Service faults: kill closes a service's server at once, restart serves it
-// again afresh on the same address, and pause holds every request it
+// again afresh on the same address (each service has a data directory that
+// survives both, removed with the deployment), and pause holds every request it
 // receives (health checks and metrics included) until it is unpaused, as a
 // hung process would. Partitioning a service is not possible in-process.
 //
@@ -18,6 +19,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,6 +73,9 @@ func (*Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.Depl
 			err = errors.Join(err, d.Close(context.WithoutCancel(ctx)))
 		}
 	}()
+	if d.dataDir, err = os.MkdirTemp("", "faultline-data-"); err != nil {
+		return nil, fmt.Errorf("local: data directory: %w", err)
+	}
 	if err := d.startToxiproxy(ctx); err != nil {
 		return nil, err
 	}
@@ -135,6 +141,9 @@ type Deployment struct {
 
 	upstreams atomic.Value // map[string]bool: the services' addresses
 	apiAddr   string       // the Toxiproxy API's host:port
+	// dataDir holds a directory per service that survives its restarts;
+	// Close removes it.
+	dataDir string
 }
 
 // server is one in-process service.
@@ -297,6 +306,7 @@ func (d *Deployment) serve(ctx context.Context, s *server) error {
 		},
 		Seed:     d.variant.Seed,
 		Registry: reg,
+		DataDir:  filepath.Join(d.dataDir, s.name),
 	}
 	app, stop, err := d.variant.Pattern.Handler(ctx, s.name, d.variant.Config, env)
 	if err != nil {
@@ -360,7 +370,8 @@ func (d *Deployment) FaultURL(name string) (string, error) {
 }
 
 // Kill closes the service's listener and every connection at once and drops
-// its state, as a crashed process would. The pattern's resources are
+// its in-memory state, as a crashed process would; its data directory
+// stays. The pattern's resources are
 // released only once the handlers still running have returned (their
 // requests are cancelled), so none uses what was released.
 func (d *Deployment) Kill(ctx context.Context, name string) error {
@@ -502,6 +513,9 @@ func (d *Deployment) Close(ctx context.Context) error {
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		errs = append(errs, d.apiHTTP.Shutdown(sctx))
 		cancel()
+	}
+	if d.dataDir != "" {
+		errs = append(errs, os.RemoveAll(d.dataDir))
 	}
 	return errors.Join(errs...)
 }

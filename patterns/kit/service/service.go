@@ -40,6 +40,32 @@ type Controlled interface {
 	Control() http.Handler
 }
 
+// WithControl returns app as a Controlled handler whose controls are ctl
+// (it sees the whole path, control.Prefix included).
+func WithControl(app, ctl http.Handler) http.Handler {
+	return controlled{Handler: app, ctl: ctl}
+}
+
+// OneFace serves both faces of Wrap(name, app, reg, seed) at one address,
+// the control paths (control.Prefix, the fault admin API) to the control
+// face: for tests that call a service's API and its controls alike.
+func OneFace(name string, app http.Handler, reg *prometheus.Registry, seed int64) http.Handler {
+	data, admin := Wrap(name, app, reg, seed)
+	mux := http.NewServeMux()
+	mux.Handle(control.Prefix+"/", admin)
+	mux.Handle(FaultsPath, admin)
+	mux.Handle(FaultsPath+"/", admin)
+	mux.Handle("/", data)
+	return mux
+}
+
+type controlled struct {
+	http.Handler
+	ctl http.Handler
+}
+
+func (c controlled) Control() http.Handler { return c.ctl }
+
 // Wrap returns the two faces of the service called name. data is what
 // callers and Toxiproxy edges reach: /healthz, and app behind request
 // metrics and the fault injector; it answers 404 on the control paths.

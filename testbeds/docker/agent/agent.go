@@ -53,6 +53,8 @@ type Service struct {
 	// Token, when set, is required (as internal/guard.Token checks) on the
 	// control listener: the run's network addresses reach it from the host.
 	Token string
+	// DataDir is the container's directory that survives its restarts.
+	DataDir string
 }
 
 // TokenEnv names the environment variable a container's control listener
@@ -89,6 +91,7 @@ func (s Service) Handler(ctx context.Context) (data, control http.Handler, stop 
 		Upstream: func(callee string) string { return s.Upstreams[callee] },
 		Seed:     s.Seed,
 		Registry: reg,
+		DataDir:  s.DataDir,
 	}
 	app, stop, err := p.Handler(ctx, s.Name, cfg, env)
 	if err != nil {
