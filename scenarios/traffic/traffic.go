@@ -52,6 +52,9 @@ type Target struct {
 	Header http.Header
 	Body   []byte
 	Weight int
+	// BurstOnly keeps the target out of the stages' load: only the plan's
+	// bursts on its route send it (a flood that arrives later).
+	BurstOnly bool
 }
 
 // Stage is one step of the load: Rate (per second) held for Duration or,
@@ -67,6 +70,8 @@ type Stage struct {
 type Plan struct {
 	Stages  []Stage // a constant load is one stage
 	Targets []Target
+	// Bursts add load on one route for a while, on top of the stages.
+	Bursts []Burst
 	// Timeout is the client's per-request timeout (whole request, body
 	// included); default 2s. It also bounds how late a result can arrive.
 	Timeout time.Duration
@@ -100,6 +105,9 @@ func (p Plan) withDefaults() (Plan, error) {
 		return p, err
 	}
 	p.Targets = ts
+	if err := checkBursts(p); err != nil {
+		return p, err
+	}
 	for i, s := range p.Stages {
 		if s.Duration < 0 || s.Rate < 0 {
 			return p, fmt.Errorf("load: stage %d: negative duration or rate", i)
@@ -164,7 +172,11 @@ func NewAttack(p Plan) (*Attack, error) {
 	if p.Duration() <= 0 {
 		return nil, errors.New("load: the plan has no stage with a duration")
 	}
+	pacer := NewPacer(p.schedule()).(*stagePacer)
 	tr, err := NewTargeter(p.Targets, p.Seed)
+	if len(p.Bursts) > 0 {
+		tr, err = newBurstTargeter(p, pacer)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +187,7 @@ func NewAttack(p Plan) (*Attack, error) {
 	client := &http.Client{Transport: bodies, Timeout: p.Timeout}
 	return &Attack{
 		plan:      p,
-		pacer:     NewPacer(p.Stages),
+		pacer:     pacer,
 		targeter:  tr,
 		transport: transport,
 		bodies:    bodies,
