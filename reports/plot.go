@@ -42,9 +42,12 @@ var (
 	sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 	boldFont = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: xfont.WeightBold}
 
-	faultFill  = color.NRGBA{R: 255, G: 120, B: 40, A: 48}
-	faultEdge  = color.NRGBA{R: 220, G: 90, B: 20, A: 160}
-	faultText  = color.NRGBA{R: 170, G: 60, B: 0, A: 255}
+	faultFill = color.NRGBA{R: 255, G: 120, B: 40, A: 48}
+	faultEdge = color.NRGBA{R: 220, G: 90, B: 20, A: 160}
+	faultText = color.NRGBA{R: 170, G: 60, B: 0, A: 255}
+	// A load burst's band is blue: extra load, not a fault.
+	burstFill  = color.NRGBA{R: 40, G: 110, B: 230, A: 40}
+	burstEdge  = color.NRGBA{R: 30, G: 80, B: 200, A: 160}
 	gridColor  = color.NRGBA{R: 0, G: 0, B: 0, A: 28}
 	noDataText = color.NRGBA{R: 110, G: 110, B: 110, A: 255}
 
@@ -135,7 +138,8 @@ type variantData struct {
 
 type namedSpan struct {
 	model.Span
-	name string
+	name  string
+	burst bool // a load burst (model.BurstKind), not a fault
 }
 
 type plotData struct {
@@ -163,7 +167,8 @@ func newPlotData(r *model.Run) *plotData {
 			}
 		}
 		for _, f := range x.Faults() {
-			vd.faults = append(vd.faults, namedSpan{Span: f.Span, name: v.Faults[f.Index].Name})
+			ev := v.Faults[f.Index]
+			vd.faults = append(vd.faults, namedSpan{Span: f.Span, name: ev.Name, burst: ev.Kind == model.BurstKind})
 			d.xmax = math.Max(d.xmax, f.To.Seconds())
 		}
 		d.xmax = math.Max(d.xmax, x.End().Seconds())
@@ -252,7 +257,7 @@ func timeTicks(lo, hi float64) []plot.Tick {
 }
 
 // faultBands shades every fault window over the whole panel height, with
-// the fault's name at its top left.
+// the fault's name at its top left; a load burst's window in blue.
 type faultBands struct {
 	spans []namedSpan
 }
@@ -278,8 +283,12 @@ func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 		if x1-x0 < 1 {
 			x1 = x0 + 1 // an instantaneous fault still shows
 		}
-		c.FillPolygon(faultFill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
-		edge := draw.LineStyle{Color: faultEdge, Width: vg.Points(0.6), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
+		fill, edgeColor := faultFill, faultEdge
+		if s.burst {
+			fill, edgeColor = burstFill, burstEdge
+		}
+		c.FillPolygon(fill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+		edge := draw.LineStyle{Color: edgeColor, Width: vg.Points(0.6), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 		c.StrokeLine2(edge, x0, c.Min.Y, x0, c.Max.Y)
 		c.StrokeLine2(edge, x1, c.Min.Y, x1, c.Max.Y)
 		if x0 < lastLabelEnd {

@@ -112,3 +112,13 @@ func (p Plan) burstHits(route string, from, to time.Duration) float64 {
 	}
 	return n
 }
+
+// PeakRate is the highest rate the plan schedules, bursts included, per
+// second.
+func (p Plan) PeakRate() float64 {
+	var peak float64
+	for _, st := range p.schedule() {
+		peak = max(peak, st.Rate)
+	}
+	return peak
+}
