@@ -148,6 +148,7 @@ type Progress struct {
 	TotalSuccess float64
 	P99          time.Duration // p99 latency of the last closed window, all routes
 	Late         int64         // results that fit no window (see Aggregator.Late)
+	Bursts       []string      // the bursts sending at Elapsed
 }
 
 // Attack runs one Plan once.
@@ -393,6 +394,11 @@ func (a *Attack) Progress() Progress {
 	pr.Planned = a.plan.Duration()
 	pr.Elapsed = max(time.Since(agg.start), 0)
 	pr.Target = a.pacer.Rate(pr.Elapsed)
+	for _, b := range a.plan.Bursts {
+		if b.active(pr.Elapsed) {
+			pr.Bursts = append(pr.Bursts, b.Name)
+		}
+	}
 	return pr
 }
 
