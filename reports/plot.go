@@ -260,6 +260,7 @@ func timeTicks(lo, hi float64) []plot.Tick {
 // the fault's name at its top left; a load burst's window in blue.
 type faultBands struct {
 	spans []namedSpan
+	burst bool // the legend's thumbnail is a burst's
 }
 
 func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
@@ -304,7 +305,11 @@ func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 
 // Thumbnail draws the legend entry of a fault band.
 func (b *faultBands) Thumbnail(c *draw.Canvas) {
-	c.FillPolygon(faultFill, []vg.Point{c.Min, {X: c.Min.X, Y: c.Max.Y}, c.Max, {X: c.Max.X, Y: c.Min.Y}})
+	fill := faultFill
+	if b.burst {
+		fill = burstFill
+	}
+	c.FillPolygon(fill, []vg.Point{c.Min, {X: c.Min.X, Y: c.Max.Y}, c.Max, {X: c.Max.X, Y: c.Min.Y}})
 }
 
 // note writes a message in the middle of a panel (no data, no state...).
@@ -453,9 +458,7 @@ func (d *plotData) lineFigure(name, title, caption string, ax yAxis, ss []series
 	for _, s := range ss {
 		f.legend = append(f.legend, legendEntry{s.name, s})
 	}
-	if hasFaults(d) {
-		f.legend = append(f.legend, legendEntry{"fault window", &faultBands{}})
-	}
+	f.legend = append(f.legend, bandLegend(d)...)
 	for i, pl := range panels {
 		p := d.newPanel(pl.vd, ax.label, i == len(panels)-1)
 		if ax.ticks != nil {
@@ -475,13 +478,23 @@ func (d *plotData) lineFigure(name, title, caption string, ax yAxis, ss []series
 	return f
 }
 
-func hasFaults(d *plotData) bool {
+// bandLegend is the legend of the shaded bands: "fault window" when a
+// variant has a fault, "load burst" when one has a burst.
+func bandLegend(d *plotData) []legendEntry {
+	var fault, burst bool
 	for _, vd := range d.variants {
-		if len(vd.faults) > 0 {
-			return true
+		for _, s := range vd.faults {
+			fault, burst = fault || !s.burst, burst || s.burst
 		}
 	}
-	return false
+	var out []legendEntry
+	if fault {
+		out = append(out, legendEntry{"fault window", &faultBands{}})
+	}
+	if burst {
+		out = append(out, legendEntry{"load burst", &faultBands{burst: true}})
+	}
+	return out
 }
 
 // logTicks labels a log10 axis at 1, 2 and 5 times powers of ten, with
@@ -743,9 +756,7 @@ func (d *plotData) state() *figure {
 		}
 		f.legend = append(f.legend, legendEntry{n, swatch{stateColor(n, idx)}})
 	}
-	if hasFaults(d) {
-		f.legend = append(f.legend, legendEntry{"fault window", &faultBands{}})
-	}
+	f.legend = append(f.legend, bandLegend(d)...)
 	return f
 }
 
