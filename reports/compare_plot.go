@@ -56,7 +56,8 @@ func comparePlot(o overlay, name string, base, nw *model.Variant, window vg.Leng
 	x := model.NewView(nw, 0)
 	var bands faultBands
 	for _, f := range x.Faults() {
-		bands.spans = append(bands.spans, namedSpan{Span: f.Span, name: nw.Faults[f.Index].Name})
+		ev := nw.Faults[f.Index]
+		bands.spans = append(bands.spans, namedSpan{Span: f.Span, name: ev.Name, burst: ev.Kind == model.BurstKind})
 	}
 	p.Add(&bands)
 	p.Add(plotter.NewGrid())

@@ -76,9 +76,7 @@ func (d *plotData) gauges() *figure {
 			f.legend = append(f.legend, legendEntry{names[m], series{color: color.Black, width: vg.Points(1.5), dash: gaugeDashes[i%len(gaugeDashes)]}})
 		}
 	}
-	if hasFaults(d) {
-		f.legend = append(f.legend, legendEntry{"fault window", &faultBands{}})
-	}
+	f.legend = append(f.legend, bandLegend(d)...)
 	for i, vd := range d.variants {
 		p := d.newPanel(vd, "value", i == len(d.variants)-1)
 		for _, l := range panels[i] {

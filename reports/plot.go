@@ -42,9 +42,12 @@ var (
 	sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 	boldFont = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: xfont.WeightBold}
 
-	faultFill  = color.NRGBA{R: 255, G: 120, B: 40, A: 48}
-	faultEdge  = color.NRGBA{R: 220, G: 90, B: 20, A: 160}
-	faultText  = color.NRGBA{R: 170, G: 60, B: 0, A: 255}
+	faultFill = color.NRGBA{R: 255, G: 120, B: 40, A: 48}
+	faultEdge = color.NRGBA{R: 220, G: 90, B: 20, A: 160}
+	faultText = color.NRGBA{R: 170, G: 60, B: 0, A: 255}
+	// A load burst's band is blue: extra load, not a fault.
+	burstFill  = color.NRGBA{R: 40, G: 110, B: 230, A: 40}
+	burstEdge  = color.NRGBA{R: 30, G: 80, B: 200, A: 160}
 	gridColor  = color.NRGBA{R: 0, G: 0, B: 0, A: 28}
 	noDataText = color.NRGBA{R: 110, G: 110, B: 110, A: 255}
 
@@ -135,7 +138,8 @@ type variantData struct {
 
 type namedSpan struct {
 	model.Span
-	name string
+	name  string
+	burst bool // a load burst (model.BurstKind), not a fault
 }
 
 type plotData struct {
@@ -163,7 +167,8 @@ func newPlotData(r *model.Run) *plotData {
 			}
 		}
 		for _, f := range x.Faults() {
-			vd.faults = append(vd.faults, namedSpan{Span: f.Span, name: v.Faults[f.Index].Name})
+			ev := v.Faults[f.Index]
+			vd.faults = append(vd.faults, namedSpan{Span: f.Span, name: ev.Name, burst: ev.Kind == model.BurstKind})
 			d.xmax = math.Max(d.xmax, f.To.Seconds())
 		}
 		d.xmax = math.Max(d.xmax, x.End().Seconds())
@@ -252,9 +257,10 @@ func timeTicks(lo, hi float64) []plot.Tick {
 }
 
 // faultBands shades every fault window over the whole panel height, with
-// the fault's name at its top left.
+// the fault's name at its top left; a load burst's window in blue.
 type faultBands struct {
 	spans []namedSpan
+	burst bool // the legend's thumbnail is a burst's
 }
 
 func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
@@ -278,8 +284,12 @@ func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 		if x1-x0 < 1 {
 			x1 = x0 + 1 // an instantaneous fault still shows
 		}
-		c.FillPolygon(faultFill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
-		edge := draw.LineStyle{Color: faultEdge, Width: vg.Points(0.6), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
+		fill, edgeColor := faultFill, faultEdge
+		if s.burst {
+			fill, edgeColor = burstFill, burstEdge
+		}
+		c.FillPolygon(fill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+		edge := draw.LineStyle{Color: edgeColor, Width: vg.Points(0.6), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 		c.StrokeLine2(edge, x0, c.Min.Y, x0, c.Max.Y)
 		c.StrokeLine2(edge, x1, c.Min.Y, x1, c.Max.Y)
 		if x0 < lastLabelEnd {
@@ -295,7 +305,11 @@ func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 
 // Thumbnail draws the legend entry of a fault band.
 func (b *faultBands) Thumbnail(c *draw.Canvas) {
-	c.FillPolygon(faultFill, []vg.Point{c.Min, {X: c.Min.X, Y: c.Max.Y}, c.Max, {X: c.Max.X, Y: c.Min.Y}})
+	fill := faultFill
+	if b.burst {
+		fill = burstFill
+	}
+	c.FillPolygon(fill, []vg.Point{c.Min, {X: c.Min.X, Y: c.Max.Y}, c.Max, {X: c.Max.X, Y: c.Min.Y}})
 }
 
 // note writes a message in the middle of a panel (no data, no state...).
@@ -444,9 +458,7 @@ func (d *plotData) lineFigure(name, title, caption string, ax yAxis, ss []series
 	for _, s := range ss {
 		f.legend = append(f.legend, legendEntry{s.name, s})
 	}
-	if hasFaults(d) {
-		f.legend = append(f.legend, legendEntry{"fault window", &faultBands{}})
-	}
+	f.legend = append(f.legend, bandLegend(d)...)
 	for i, pl := range panels {
 		p := d.newPanel(pl.vd, ax.label, i == len(panels)-1)
 		if ax.ticks != nil {
@@ -466,13 +478,23 @@ func (d *plotData) lineFigure(name, title, caption string, ax yAxis, ss []series
 	return f
 }
 
-func hasFaults(d *plotData) bool {
+// bandLegend is the legend of the shaded bands: "fault window" when a
+// variant has a fault, "load burst" when one has a burst.
+func bandLegend(d *plotData) []legendEntry {
+	var fault, burst bool
 	for _, vd := range d.variants {
-		if len(vd.faults) > 0 {
-			return true
+		for _, s := range vd.faults {
+			fault, burst = fault || !s.burst, burst || s.burst
 		}
 	}
-	return false
+	var out []legendEntry
+	if fault {
+		out = append(out, legendEntry{"fault window", &faultBands{}})
+	}
+	if burst {
+		out = append(out, legendEntry{"load burst", &faultBands{burst: true}})
+	}
+	return out
 }
 
 // logTicks labels a log10 axis at 1, 2 and 5 times powers of ten, with
@@ -734,9 +756,7 @@ func (d *plotData) state() *figure {
 		}
 		f.legend = append(f.legend, legendEntry{n, swatch{stateColor(n, idx)}})
 	}
-	if hasFaults(d) {
-		f.legend = append(f.legend, legendEntry{"fault window", &faultBands{}})
-	}
+	f.legend = append(f.legend, bandLegend(d)...)
 	return f
 }
 

@@ -109,7 +109,7 @@ func (g *guard) steady(context.Context) error {
 func (g *guard) check(o SLO, ws []model.Window) (res model.SLOResult, judged bool) {
 	v := &model.Variant{Name: g.rv.Name, Routes: g.rv.Routes, Faults: slices.Clone(g.rv.Faults), Windows: ws}
 	model.Summarize(&model.Run{Window: g.s.Window, Variants: []*model.Variant{v}})
-	q := model.Query{Metric: o.Metric, Route: o.Route, Phase: o.Phase, Fault: o.Fault}
+	q := model.Query{Metric: o.Metric, Route: o.Route, Phase: o.Phase, Fault: o.event()}
 	if o.Min != nil {
 		res = v.Check(o.Name, q, ">=", o.Min.Value)
 	}

@@ -523,13 +523,19 @@ func checkInvariants(t *testing.T, s *Scenario) {
 	}
 	routes := make(map[string]bool)
 	for _, tg := range l.Targets {
-		if !strings.HasPrefix(tg.Path, "/") || tg.Weight <= 0 || tg.Name == "" || routes[tg.Name] {
+		burst := slices.ContainsFunc(l.Bursts, func(b Burst) bool { return b.Target == tg.Name })
+		if !strings.HasPrefix(tg.Path, "/") || tg.Weight < 0 || tg.Weight == 0 && !burst || tg.Name == "" || routes[tg.Name] {
 			t.Errorf("bad target %+v", tg)
 		}
 		if _, err := http.NewRequest(tg.Method, "http://127.0.0.1"+tg.Path, nil); err != nil {
 			t.Errorf("target %+v makes no request: %v", tg, err)
 		}
 		routes[tg.Name] = true
+	}
+	for _, b := range l.Bursts {
+		if b.Name == "" || b.Rate.Freq <= 0 || b.At < 0 || b.Duration <= 0 || b.At+b.Duration > total || !routes[b.Target] {
+			t.Errorf("bad burst %+v", b)
+		}
 	}
 	if len(s.Variants) == 0 {
 		t.Errorf("no variants")

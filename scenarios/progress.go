@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +63,7 @@ func startProgress(w io.Writer, variant string, a *traffic.Attack, tl *faults.Ti
 }
 
 func status(variant string, p traffic.Progress, tl *faults.Timeline) string {
-	active := strings.Join(tl.Active(), ",")
+	active := strings.Join(slices.Concat(tl.Active(), p.Bursts), ",")
 	if active == "" {
 		active = "-"
 	}

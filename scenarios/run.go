@@ -237,6 +237,7 @@ func reportVariant(s *Scenario, v Variant) *model.Variant {
 		b := f.Base()
 		rv.Faults = append(rv.Faults, model.FaultEvent{Name: b.Name, Kind: b.Kind, Target: b.Target, At: b.At, Duration: b.Duration})
 	}
+	rv.Faults = append(rv.Faults, burstEvents(s.Load.Bursts)...)
 	rv.Actions = reportActions(s.Actions)
 	return rv
 }
@@ -269,6 +270,7 @@ func (s *Scenario) plan(v Variant, seed int64, entry string, start time.Time) tr
 	return traffic.Plan{
 		Stages:      s.Load.stages(),
 		Targets:     targets(s.Load.Targets, entry),
+		Bursts:      s.Load.bursts(),
 		Timeout:     s.Load.Timeout,
 		Workers:     s.Load.Workers,
 		Connections: s.Load.Connections,
@@ -335,7 +337,8 @@ func targets(ts []Target, entry string) []traffic.Target {
 		}
 		out = append(out, traffic.Target{
 			Name: t.Name, Method: t.Method, URL: entry + t.Path, Header: h, Body: []byte(t.Body), Weight: t.Weight,
-			Template: t.template(entry),
+			Template:  t.template(entry),
+			BurstOnly: t.Weight == 0,
 		})
 	}
 	return out
@@ -349,7 +352,7 @@ func evaluate(s *Scenario, run *model.Run) {
 			if !appliesTo(slo, rv.Name) {
 				continue
 			}
-			q := model.Query{Metric: slo.Metric, Route: slo.Route, Phase: slo.Phase, Fault: slo.Fault}
+			q := model.Query{Metric: slo.Metric, Route: slo.Route, Phase: slo.Phase, Fault: slo.event()}
 			if slo.Min != nil {
 				q.OfPlan = slo.Min.OfPlan
 				rv.SLOs = append(rv.SLOs, rv.Check(slo.Name, q, ">=", slo.Min.Value))

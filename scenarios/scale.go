@@ -10,8 +10,8 @@ import (
 )
 
 // Scaled returns a copy of the scenario with its timeline stretched by f:
-// the load's duration, every stage's duration, every fault's start and
-// duration and every action's time are multiplied by f (0.1 runs a 60s
+// the load's duration, every stage's duration, every fault's and load
+// burst's start and duration and every action's time are multiplied by f (0.1 runs a 60s
 // scenario in 6s). Rates, timeouts, the window, SLO thresholds and the
 // pattern's configuration are left alone. Faults still end when the load does at the latest. A factor
 // that is not a positive finite number gives an unscaled copy.
@@ -49,20 +49,12 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 	for i, x := range s.Faults {
 		y := shallowCopy(x)
 		b := y.Base()
-		b.At = scaleDuration(b.At, f)
-		b.Duration = scaleDuration(b.Duration, f)
-		// Rounding must not push a fault past the end of the load.
-		if total > 0 {
-			b.At = min(b.At, total)
-			if b.Duration > total-b.At {
-				b.Duration = total - b.At
-				if b.Duration == 0 && x.Base().Duration > 0 {
-					b.Duration = 1
-					b.At = total - 1
-				}
-			}
-		}
+		b.At, b.Duration = scaleSpan(b.At, b.Duration, f, total)
 		c.Faults[i] = y
+	}
+	c.Load.Bursts = slices.Clone(s.Load.Bursts)
+	for i, b := range c.Load.Bursts {
+		c.Load.Bursts[i].At, c.Load.Bursts[i].Duration = scaleSpan(b.At, b.Duration, f, total)
 	}
 	c.Actions = slices.Clone(s.Actions)
 	for i, x := range s.Actions {
@@ -74,6 +66,23 @@ func (s *Scenario) Scaled(f float64) *Scenario {
 		c.Actions[i] = y
 	}
 	return &c
+}
+
+// scaleSpan scales a timeline entry's start and duration by f. Rounding
+// must not push the entry past the end of the load (total, when known),
+// nor make a lasting one instantaneous.
+func scaleSpan(at, d time.Duration, f float64, total time.Duration) (time.Duration, time.Duration) {
+	sa, sd := scaleDuration(at, f), scaleDuration(d, f)
+	if total > 0 {
+		sa = min(sa, total)
+		if sd > total-sa {
+			sd = total - sa
+			if sd == 0 && d > 0 {
+				sd, sa = 1, total-1
+			}
+		}
+	}
+	return sa, sd
 }
 
 // scaleDuration multiplies d by f, keeping a positive duration positive and

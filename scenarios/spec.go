@@ -108,6 +108,21 @@ type Load struct {
 	Workers     uint64   `yaml:"workers"`
 	Connections int      `yaml:"connections"`
 	Targets     []Target `yaml:"targets"`
+	// Bursts are load events: extra load on one target's route for a
+	// while, on top of the rate or stages. SLOs and the report judge the
+	// time before, during and after each, as for a fault.
+	Bursts []Burst `yaml:"bursts"`
+}
+
+// Burst is a load event: Rate more requests on the route of the targets
+// named Target, from At for Duration (a tenant sending five times its
+// quota, a retry storm, a flood of forged tokens).
+type Burst struct {
+	Name     string        `yaml:"name"`
+	Target   string        `yaml:"target"` // a target's name
+	Rate     Rate          `yaml:"rate"`   // on top of the load's rate
+	At       time.Duration `yaml:"at"`
+	Duration time.Duration `yaml:"duration"`
 }
 
 // Stage is one step of a staged load. With Ramp, the rate moves linearly from
@@ -119,7 +134,8 @@ type Stage struct {
 	Ramp     bool          `yaml:"ramp"`
 }
 
-// Target is one route the client calls. Weight is relative (default 1).
+// Target is one route the client calls. Weight is relative (default 1);
+// weight 0 keeps the target out of the steady load: only its bursts send it.
 type Target struct {
 	Name    string            `yaml:"name"`   // route name in reports; default "METHOD path"
 	Method  string            `yaml:"method"` // default GET
@@ -151,9 +167,12 @@ type SLO struct {
 	Variants []string `yaml:"variants"` // default: every variant
 	Route    string   `yaml:"route"`    // default: every route together
 	// Phase is overall (default), before, during or after; Fault picks the
-	// fault it is relative to (default: all faults together).
+	// fault it is relative to, or Burst the load burst (default: all
+	// faults and bursts together).
 	Phase string `yaml:"phase"`
 	Fault string `yaml:"fault"`
+	// Burst picks a load burst (load.bursts) instead of a fault.
+	Burst string `yaml:"burst"`
 	// Min and/or Max bound the metric: a number, a percentage ("95%") or a
 	// duration ("300ms"), in the metric's unit. On rate, a percentage is a
 	// share of the planned rate, and with neither bound an SLO on rate asks
@@ -174,3 +193,6 @@ type Threshold struct {
 	// a share of the planned rate.
 	OfPlan bool
 }
+
+// event is the fault or burst an SLO is relative to; "" for all of them.
+func (o SLO) event() string { return o.Fault + o.Burst }

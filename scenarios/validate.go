@@ -74,6 +74,7 @@ type validator struct {
 	total      time.Duration // the load's duration; 0 when unknown
 	faultCount int           // faults written in the file
 	faultNames []string      // their names, undecodable ones included
+	burstNames []string      // the load's bursts' names
 }
 
 // fieldErrors reports the problems a Validate method returned for the

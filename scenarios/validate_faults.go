@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,6 +52,8 @@ func (v *validator) faults(raw []ast.Node) {
 			v.report(p+".name", "empty name")
 		case seen[c.Name] != "":
 			v.report(p+".name", "duplicate fault name %q (also %s)", c.Name, seen[c.Name])
+		case slices.Contains(v.burstNames, c.Name):
+			v.report(p+".name", "fault name %q is also a load burst's: SLOs could not tell them apart", c.Name)
 		default:
 			seen[c.Name] = p
 		}

@@ -27,6 +27,10 @@ func (v *validator) load() {
 		return
 	}
 	peak, peakPath := v.pace()
+	v.targets()
+	if v.bursts() {
+		peak, peakPath = v.burstPeak(peak, peakPath)
+	}
 	if peak > MaxRate {
 		v.report(peakPath, "peak rate %s/s is above %d/s, the most the harness drives on 2 cores",
 			strconv.FormatFloat(peak, 'f', -1, 64), MaxRate)
@@ -43,7 +47,6 @@ func (v *validator) load() {
 			w, v.total, v.total/w, MaxWindows)
 	}
 	v.client(peak)
-	v.targets()
 }
 
 // pace checks the load's rate and duration, or its stages, and sets
@@ -185,8 +188,8 @@ func (v *validator) targets() {
 		}
 		if !v.has(p + ".weight") {
 			t.Weight = 1
-		} else if t.Weight <= 0 {
-			v.report(p+".weight", "must be above 0, got %d", t.Weight)
+		} else if t.Weight < 0 {
+			v.report(p+".weight", "must be 0 (sent only by its bursts) or above, got %d", t.Weight)
 		}
 		if !v.has(p + ".name") {
 			t.Name = t.Method + " " + t.Path

@@ -45,10 +45,11 @@ func (v *validator) slo(o *SLO, p string, variants []string, seen map[string]str
 	} else {
 		v.phase(p+".phase", o.Phase, o.Metric)
 	}
-	if fromFault(o.Metric) && v.faultCount == 0 {
-		v.report(p+".metric", "metric %s needs a fault in the scenario", o.Metric)
-	} else if v.faultCount == 0 && (o.Phase == "before" || o.Phase == "during" || o.Phase == "after") {
-		v.report(p+".phase", "phase %s needs a fault in the scenario", o.Phase)
+	events := v.faultCount + len(v.burstNames)
+	if fromFault(o.Metric) && events == 0 {
+		v.report(p+".metric", "metric %s needs a fault or a load burst in the scenario", o.Metric)
+	} else if events == 0 && (o.Phase == "before" || o.Phase == "during" || o.Phase == "after") {
+		v.report(p+".phase", "phase %s needs a fault or a load burst in the scenario", o.Phase)
 	}
 	for j, name := range o.Variants {
 		if !slices.Contains(variants, name) {
@@ -57,6 +58,7 @@ func (v *validator) slo(o *SLO, p string, variants []string, seen map[string]str
 	}
 	v.routeAndFault(p, o.Metric, o.Route, o.Fault)
 	v.consistencySLO(p, o)
+	v.burst(p, o)
 	if o.Min == nil && o.Max == nil {
 		if o.Metric == "rate" {
 			o.Min = &Threshold{Text: defaultRateShare} // the plan, by default
@@ -125,8 +127,23 @@ func (v *validator) routeAndFault(p, metric, route, fault string) {
 	case route == "" && metric == "calls_per_request":
 		v.report(p+".route", "metric calls_per_request needs a route: backend calls are counted per tenant, and targets are named after tenants")
 	}
-	if fault != "" && !slices.Contains(v.faultNames, fault) {
+	switch {
+	case fault == "" || slices.Contains(v.faultNames, fault):
+	case slices.Contains(v.burstNames, fault):
+		v.report(p+".fault", "%q is a load burst, not a fault: write burst: %s", fault, fault)
+	default:
 		v.report(p+".fault", "unknown fault %q (faults: %s)", fault, listOrNone(v.faultNames))
+	}
+}
+
+// burst checks the load burst an SLO at p names, when it names one.
+func (v *validator) burst(p string, o *SLO) {
+	switch {
+	case o.Burst == "":
+	case o.Fault != "":
+		v.report(p+".burst", "give fault or burst, not both: an SLO is judged relative to one of them")
+	case !slices.Contains(v.burstNames, o.Burst):
+		v.report(p+".burst", "unknown burst %q (bursts: %s)", o.Burst, listOrNone(v.burstNames))
 	}
 }
 
@@ -134,8 +151,8 @@ func (v *validator) routeAndFault(p, metric, route, fault string) {
 // "<metric> <phase>[ <fault>][ on <route>][ for <variants>]".
 func defaultSLOName(o *SLO) string {
 	parts := []string{o.Metric, o.Phase}
-	if o.Fault != "" {
-		parts = append(parts, o.Fault)
+	if o.event() != "" {
+		parts = append(parts, o.event())
 	}
 	if o.Route != "" {
 		parts = append(parts, "on "+o.Route)

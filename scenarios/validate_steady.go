@@ -31,6 +31,12 @@ func (v *validator) steady() {
 		v.report("steady_state", "needs a fault: the steady state is checked before the first one")
 		return
 	}
+	for i, b := range v.s.Load.Bursts {
+		if b.At < first.At {
+			v.report(indexPath("load.bursts", i)+".at", "burst %s starts at %s, before the first fault (%s, at %s), where steady_state checks the steady state",
+				b.Name, b.At, first.Name, first.At)
+		}
+	}
 	judged := false
 	for _, o := range v.s.SLOs {
 		judged = judged || beforeFirst(o, first)

@@ -162,7 +162,9 @@ type Late struct {
 }
 
 // FaultEvent is one fault of the timeline: when it was planned and when it
-// was actually applied and reverted (zero when it never was).
+// was actually applied and reverted (zero when it never was). A load burst
+// (extra load on one route for a while) is one too, of kind BurstKind, so
+// phases, SLOs and the headline judge it as a fault.
 type FaultEvent struct {
 	Name     string        `json:"name"`
 	Kind     string        `json:"kind"`
@@ -173,6 +175,10 @@ type FaultEvent struct {
 	Reverted time.Duration `json:"reverted"`
 	Error    string        `json:"error,omitempty"`
 }
+
+// BurstKind is the Kind of a FaultEvent that is a load burst; its Target
+// is the route.
+const BurstKind = "burst"
 
 // Series is one sampled metric of one service (a Prometheus series).
 type Series struct {

@@ -71,7 +71,9 @@ type Aggregator struct {
 	intended *stagePacer
 	base     time.Time // when the pacer's schedule starts
 	planned  *stagePacer
-	share    []float64 // each route's share of the hits, by weight
+	share    []float64   // each route's share of the stages' hits, by weight
+	plan     Plan        // for the hits of its bursts
+	steady   *stagePacer // the stages alone, without the bursts
 
 	requests, success, late, lateSuccess atomic.Int64
 	lastRate, lastPlanned                atomic.Uint64 // float64 bits
@@ -125,8 +127,10 @@ func NewAggregator(p Plan, start time.Time, emit func(model.Window)) (*Aggregato
 	for _, t := range p.Targets {
 		i := slices.Index(a.names, t.Name)
 		a.routes[routeKey{t.Method, t.URL}] = i
-		a.share[i] += float64(t.Weight)
-		weights += float64(t.Weight)
+		if !t.BurstOnly {
+			a.share[i] += float64(t.Weight)
+			weights += float64(t.Weight)
+		}
 		if t.Template != nil {
 			a.templates = append(a.templates, templateRoute{t.Method, t.Template, i})
 		}
@@ -134,7 +138,8 @@ func NewAggregator(p Plan, start time.Time, emit func(model.Window)) (*Aggregato
 	for i := range a.share {
 		a.share[i] /= weights
 	}
-	a.planned = NewPacer(p.Stages).(*stagePacer)
+	a.planned = NewPacer(p.schedule()).(*stagePacer)
+	a.steady, a.plan = NewPacer(p.Stages).(*stagePacer), p
 	n := int((a.lateness+grace+a.window-1)/a.window) + 2
 	a.slots = make([][]slot, n)
 	for i := range a.slots {
@@ -301,7 +306,7 @@ func (a *Aggregator) close() {
 	for i := range row {
 		s := &row[i]
 		w := s.window(a.names[i], time.Duration(k)*a.window)
-		w.Planned = planned * a.share[i]
+		w.Planned = a.plannedFor(k, i)
 		if w.Latency != nil {
 			a.all.Merge(w.Latency)
 		}

@@ -47,3 +47,13 @@ func (a *Aggregator) plannedIn(k int64) float64 {
 func (a *Aggregator) Late() model.Late {
 	return model.Late{Count: a.late.Load(), Success: a.lateSuccess.Load()}
 }
+
+// plannedFor is how many hits the plan schedules for route i in window k:
+// its share of the stages' hits and its bursts' hits. Over every route,
+// they add up to plannedIn(k).
+func (a *Aggregator) plannedFor(k int64, i int) float64 {
+	from := time.Duration(k) * a.window
+	to := from + a.window
+	steady := a.steady.expected(to) - a.steady.expected(from)
+	return steady*a.share[i] + a.plan.burstHits(a.names[i], from, to)
+}

@@ -55,6 +55,9 @@ type Target struct {
 	// Template, when set, renders URL, headers and body per request
 	// (URL then holds the template as written, naming the route).
 	Template *Template
+	// BurstOnly keeps the target out of the stages' load: only the plan's
+	// bursts on its route send it (a flood that arrives later).
+	BurstOnly bool
 }
 
 // Stage is one step of the load: Rate (per second) held for Duration or,
@@ -70,6 +73,8 @@ type Stage struct {
 type Plan struct {
 	Stages  []Stage // a constant load is one stage
 	Targets []Target
+	// Bursts add load on one route for a while, on top of the stages.
+	Bursts []Burst
 	// Timeout is the client's per-request timeout (whole request, body
 	// included); default 2s. It also bounds how late a result can arrive.
 	Timeout time.Duration
@@ -103,6 +108,9 @@ func (p Plan) withDefaults() (Plan, error) {
 		return p, err
 	}
 	p.Targets = ts
+	if err := checkBursts(p); err != nil {
+		return p, err
+	}
 	for i, s := range p.Stages {
 		if s.Duration < 0 || s.Rate < 0 {
 			return p, fmt.Errorf("load: stage %d: negative duration or rate", i)
@@ -143,6 +151,7 @@ type Progress struct {
 	TotalSuccess float64
 	P99          time.Duration // p99 latency of the last closed window, all routes
 	Late         int64         // results that fit no window (see Aggregator.Late)
+	Bursts       []string      // the bursts sending at Elapsed
 }
 
 // Attack runs one Plan once.
@@ -167,7 +176,11 @@ func NewAttack(p Plan) (*Attack, error) {
 	if p.Duration() <= 0 {
 		return nil, errors.New("load: the plan has no stage with a duration")
 	}
+	pacer := NewPacer(p.schedule()).(*stagePacer)
 	tr, err := NewTargeter(p.Targets, p.Seed)
+	if len(p.Bursts) > 0 {
+		tr, err = newBurstTargeter(p, pacer)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +191,7 @@ func NewAttack(p Plan) (*Attack, error) {
 	client := &http.Client{Transport: bodies, Timeout: p.Timeout}
 	return &Attack{
 		plan:      p,
-		pacer:     NewPacer(p.Stages),
+		pacer:     pacer,
 		targeter:  tr,
 		transport: transport,
 		bodies:    bodies,
@@ -392,6 +405,11 @@ func (a *Attack) Progress() Progress {
 	pr.Planned = a.plan.Duration()
 	pr.Elapsed = max(time.Since(agg.start), 0)
 	pr.Target = a.pacer.Rate(pr.Elapsed)
+	for _, b := range a.plan.Bursts {
+		if b.active(pr.Elapsed) {
+			pr.Bursts = append(pr.Bursts, b.Name)
+		}
+	}
 	return pr
 }
 
