@@ -18,8 +18,9 @@ run: build
 
 # Two passes: every unit test under the race detector (-short skips the
 # timing-sensitive scenario runs, which the detector's 5-10x slowdown would
-# distort on 2 cores), then everything at full speed, one package at a time
-# so scenario runs do not compete for the cores.
+# distort on 2 cores, and the single-goroutine heavy work, such as rendering
+# every plot, where it finds nothing: testkit.Slow), then everything at full
+# speed, one package at a time so scenario runs do not compete for the cores.
 test:
 	$(GO) test -race -short -count=1 -timeout 10m ./...
 	$(GO) test -count=1 -p 1 -timeout 20m ./...

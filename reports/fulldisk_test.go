@@ -6,12 +6,15 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/faultline/faultline/internal/testkit"
 )
 
 // TestWriteOnFullDisk pins what a full disk leaves: the error said once
 // (not "write report: write report:"), no .tmp file, and every file that
 // fit kept whole.
 func TestWriteOnFullDisk(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	tests := []struct {
 		name     string
 		room     int // bytes the disk takes before it is full

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/reports/model"
 )
 
@@ -97,6 +98,7 @@ func TestGaugeSegmentsBreakOnGaps(t *testing.T) {
 }
 
 func TestGaugesPlot(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	r := synthRun(false)
 	r.Variants[0].Gauges = []string{"faultline_pool_in_use", "faultline_pool_waiting"}
 	r.Variants[0].Series = append(r.Variants[0].Series,

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/reports/model/modeltest"
 )
@@ -73,6 +74,7 @@ func TestRouteRows(t *testing.T) {
 }
 
 func TestBytesRoutesPlot(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	run := sizedRun()
 	unsized := &model.Run{Scenario: "s", Window: time.Second, Variants: []*model.Variant{{
 		Name: "v", Routes: []string{"a", "b"}, Windows: []model.Window{

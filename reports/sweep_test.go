@@ -8,11 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/reports/model/modeltest"
 )
 
 func TestSweepOutputs(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	r := modeltest.SweepRun(model.RankBy{Metric: "success", Phase: "during", Order: "desc"})
 	// a violates its SLO, but is only ranked; the baseline meets its.
 	r.Variants[0].SLOs = []model.SLOResult{{Name: "s", Metric: "success", Pass: true}}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/reports/model"
 	"github.com/faultline/faultline/reports/model/modeltest"
 )
@@ -62,6 +63,7 @@ func firstDiff(got, want []byte) string {
 }
 
 func TestGoldenSummaryAndJUnit(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	dir := t.TempDir()
 	r := synthRun(false)
 	if err := Write(dir, r); err != nil {
@@ -77,6 +79,7 @@ func TestGoldenSummaryAndJUnit(t *testing.T) {
 }
 
 func TestWriteLoadRoundTrip(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	r := synthRun(true)
 	dir := t.TempDir()
 	if err := Write(dir, r); err != nil {
@@ -164,6 +167,7 @@ func TestWriteLoadRoundTrip(t *testing.T) {
 }
 
 func TestWritePartialRun(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	r := synthRun(false)
 	r.Partial, r.Reason = true, "interrupted by signal"
 	r.Variants[1].Partial = true
@@ -204,6 +208,7 @@ func TestWriteEmptyRun(t *testing.T) {
 }
 
 func TestWriteOddInput(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	// Bad or unusual data must not panic nor stop the report.
 	nan := math.NaN()
 	v := &model.Variant{

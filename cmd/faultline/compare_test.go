@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/internal/testkit"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/reports/model"
 )
@@ -43,6 +44,7 @@ func storedRun(t *testing.T, edit func(r *model.Run)) string {
 }
 
 func TestCompareExitCodes(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	base := storedRun(t, func(*model.Run) {})
 	same := storedRun(t, func(*model.Run) {})
 	worse := storedRun(t, func(r *model.Run) {
@@ -74,6 +76,7 @@ func TestCompareExitCodes(t *testing.T) {
 }
 
 func TestCompareWritesPage(t *testing.T) {
+	testkit.Slow(t, "renders every plot")
 	base := storedRun(t, func(*model.Run) {})
 	out := t.TempDir()
 	if got := run(context.Background(), []string{"compare", base, base, "--out", out}); got != exitOK {

@@ -28,7 +28,7 @@ func Window(route string, start float64, count, success, degraded int64, lat tim
 	}
 	return model.Window{
 		Route: route, Start: Secs(start), Count: count, Success: success, Degraded: degraded,
-		P50: lat, P90: lat, P99: lat, Max: lat, Latency: h,
+		P50: lat, P90: lat, P99: lat, Max: lat, Latency: h.Snapshot(), // sparse, as windows are
 	}
 }
 
