@@ -23,7 +23,7 @@ type heldFault struct {
 	log         *callLog
 }
 
-func (f *heldFault) On() On          { return faults.OnService }
+func (f *heldFault) On() faults.On   { return faults.OnService }
 func (f *heldFault) Validate() error { return nil }
 
 func (f *heldFault) Apply(ctx context.Context, _ faults.Target) error {

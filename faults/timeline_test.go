@@ -23,7 +23,7 @@ type stepFault struct {
 	took     time.Duration // how long Apply takes
 }
 
-func (f *stepFault) On() On          { return faults.OnEdge }
+func (f *stepFault) On() faults.On   { return faults.OnEdge }
 func (f *stepFault) Validate() error { return nil }
 
 func (f *stepFault) Apply(ctx context.Context, _ faults.Target) error {
@@ -40,8 +40,6 @@ func (f *stepFault) Revert(ctx context.Context, _ faults.Target) error {
 	f.log.add(fmt.Sprintf("revert %s @%v", f.Name, time.Since(f.start)))
 	return nil
 }
-
-type On = faults.On
 
 // timeline builds a timeline from "name at duration" triples, starting
 // now. Tests call it inside a synctest bubble, where time only moves when
@@ -242,7 +240,7 @@ type plainFault struct {
 	log *callLog
 }
 
-func (f *plainFault) On() On          { return faults.OnEdge }
+func (f *plainFault) On() faults.On   { return faults.OnEdge }
 func (f *plainFault) Validate() error { return nil }
 
 func (f *plainFault) Apply(ctx context.Context, _ faults.Target) error {
