@@ -79,16 +79,27 @@ func apiStatus(err error) int {
 	return 0
 }
 
-// proxy returns the proxy of c's edge. The Toxiproxy client takes no
-// context, so ctx is only checked before the call; its requests are bounded
-// by the client's own 30s timeout.
-func proxy(ctx context.Context, t Target, c *Common) (*toxiproxy.Proxy, error) {
+// eachProxy calls f with every proxy of c's edge (one, or one per node of
+// a clustered callee: see FanOut), going on after an error, and returns
+// the errors joined. The Toxiproxy client takes no context, so ctx is only
+// checked before each call; its requests are bounded by the client's own
+// 30s timeout.
+func eachProxy(ctx context.Context, t Target, c *Common, f func(*toxiproxy.Proxy) error) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	p, err := t.Proxy(c.Target)
+	ps, err := Proxies(t, c.Target)
 	if err != nil {
-		return nil, fmt.Errorf("proxy for %q: %w", c.Target, err)
+		return fmt.Errorf("proxy for %q: %w", c.Target, err)
 	}
-	return p, nil
+	var errs []error
+	for _, p := range ps {
+		if err := ctx.Err(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if err := f(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

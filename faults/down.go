@@ -3,6 +3,8 @@ package faults
 import (
 	"context"
 	"fmt"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2/client"
 )
 
 // Down disables an edge's proxy: its listener closes and every connection
@@ -16,10 +18,7 @@ func (f *Down) On() On { return OnEdge }
 func (f *Down) Validate() error { return f.Common.validate(OnEdge, false) }
 
 func (f *Down) Apply(ctx context.Context, t Target) error {
-	p, err := proxy(ctx, t, &f.Common)
-	if err == nil {
-		err = p.Disable()
-	}
+	err := eachProxy(ctx, t, &f.Common, func(p *toxiproxy.Proxy) error { return p.Disable() })
 	if err != nil {
 		return fmt.Errorf("disable proxy %q: %w", f.Target, err)
 	}
@@ -28,10 +27,7 @@ func (f *Down) Apply(ctx context.Context, t Target) error {
 
 // Revert enables the proxy again; enabling an enabled proxy is a no-op.
 func (f *Down) Revert(ctx context.Context, t Target) error {
-	p, err := proxy(ctx, t, &f.Common)
-	if err == nil {
-		err = p.Enable()
-	}
+	err := eachProxy(ctx, t, &f.Common, func(p *toxiproxy.Proxy) error { return p.Enable() })
 	if err != nil {
 		return fmt.Errorf("enable proxy %q: %w", f.Target, err)
 	}

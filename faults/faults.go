@@ -45,6 +45,28 @@ type Target interface {
 // a fault kind that needs one fails with a clear error on a Target without
 // it (testbeds also say so before a run starts: see testbeds.FaultChecker).
 
+// FanOut is implemented by targets on which an edge may run through several
+// proxies: an edge to a clustered service has one per node. A fault on
+// such an edge acts on every one of them (the caller is cut off from the
+// whole cluster, or slowed to all of it).
+type FanOut interface {
+	// Proxies returns every proxy carrying edge.
+	Proxies(edge string) ([]*toxiproxy.Proxy, error)
+}
+
+// Proxies returns every proxy carrying edge on t: Proxies when t is a
+// FanOut, else its one Proxy.
+func Proxies(t Target, edge string) ([]*toxiproxy.Proxy, error) {
+	if f, ok := t.(FanOut); ok {
+		return f.Proxies(edge)
+	}
+	p, err := t.Proxy(edge)
+	if err != nil {
+		return nil, err
+	}
+	return []*toxiproxy.Proxy{p}, nil
+}
+
 // Pauser freezes a service as a hung process: connections are accepted but
 // nothing is answered (health checks and metrics included) until it is
 // unpaused, when what was held is served.

@@ -55,18 +55,20 @@ func (w *ForeignWatch) Scan(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return errors.Join(append(errs, err)...)
 		}
-		p, err := w.target.Proxy(e)
+		ps, err := Proxies(w.target, e)
 		if err != nil {
 			continue // an edge the testbed does not proxy has no toxics
 		}
-		ts, err := p.Toxics()
-		if err != nil {
-			errs = append(errs, fmt.Errorf("foreign toxics on %q: %w", e, err))
-			continue
-		}
-		for _, t := range ts {
-			if !w.ours[e+"/"+t.Name] {
-				w.add(ForeignToxic{Edge: e, Name: t.Name, Type: t.Type, At: time.Since(w.start)})
+		for _, p := range ps {
+			ts, err := p.Toxics()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("foreign toxics on %q: %w", e, err))
+				continue
+			}
+			for _, t := range ts {
+				if !w.ours[e+"/"+t.Name] {
+					w.add(ForeignToxic{Edge: e, Name: t.Name, Type: t.Type, At: time.Since(w.start)})
+				}
 			}
 		}
 	}
@@ -94,11 +96,13 @@ func (w *ForeignWatch) Found() []ForeignToxic {
 func (w *ForeignWatch) Remove(ctx context.Context) error {
 	errs := []error{w.Scan(ctx)}
 	for _, t := range w.Found() {
-		p, err := w.target.Proxy(t.Edge)
-		if err == nil {
-			err = p.RemoveToxic(t.Name)
+		ps, err := Proxies(w.target, t.Edge)
+		for _, p := range ps {
+			if err := p.RemoveToxic(t.Name); err != nil && apiStatus(err) != http.StatusNotFound {
+				errs = append(errs, fmt.Errorf("remove foreign toxic %q from %q: %w", t.Name, t.Edge, err))
+			}
 		}
-		if err != nil && apiStatus(err) != http.StatusNotFound {
+		if err != nil {
 			errs = append(errs, fmt.Errorf("remove foreign toxic %q from %q: %w", t.Name, t.Edge, err))
 		}
 	}

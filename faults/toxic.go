@@ -36,15 +36,15 @@ func (x *Toxic) validate() error {
 // addToxic adds the toxic named c.Name to c's edge. A toxic of that name
 // already there (left over from an interrupted run) is replaced.
 func addToxic(ctx context.Context, t Target, c *Common, x Toxic, typ string, attrs toxiproxy.Attributes) error {
-	p, err := proxy(ctx, t, c)
-	if err == nil {
-		_, err = p.AddToxic(c.Name, typ, x.Direction, float32(x.Toxicity), attrs)
+	err := eachProxy(ctx, t, c, func(p *toxiproxy.Proxy) error {
+		_, err := p.AddToxic(c.Name, typ, x.Direction, float32(x.Toxicity), attrs)
 		if apiStatus(err) == http.StatusConflict {
 			if err = p.RemoveToxic(c.Name); err == nil || apiStatus(err) == http.StatusNotFound {
 				_, err = p.AddToxic(c.Name, typ, x.Direction, float32(x.Toxicity), attrs)
 			}
 		}
-	}
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("add %s toxic %q on %q: %w", typ, c.Name, c.Target, err)
 	}
@@ -54,11 +54,13 @@ func addToxic(ctx context.Context, t Target, c *Common, x Toxic, typ string, att
 // removeToxic removes the toxic named c.Name from c's edge; a toxic (or
 // proxy) that is already gone is not an error.
 func removeToxic(ctx context.Context, t Target, c *Common) error {
-	p, err := proxy(ctx, t, c)
-	if err == nil {
-		err = p.RemoveToxic(c.Name)
-	}
-	if err != nil && apiStatus(err) != http.StatusNotFound {
+	err := eachProxy(ctx, t, c, func(p *toxiproxy.Proxy) error {
+		if err := p.RemoveToxic(c.Name); apiStatus(err) != http.StatusNotFound {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("remove toxic %q from %q: %w", c.Name, c.Target, err)
 	}
 	return nil

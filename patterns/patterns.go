@@ -85,6 +85,66 @@ type Topology struct {
 	// load attempts and check them against the store's content afterwards
 	// (lost, duplicated, reordered writes; the invariant).
 	Consistency *Consistency
+	// Clusters names the services a testbed may run as several nodes of one
+	// replicated group (a clustered store whose nodes elect a leader): the
+	// docker testbed runs Cluster.Nodes of them, the local testbed one. A
+	// caller of a clustered service reaches every node (Env.Nodes), each
+	// through an edge proxy of its own; a fault on an edge to it acts on
+	// every node's proxy, and a fault on the service acts on its leader at
+	// the moment it is applied (see Cluster).
+	Clusters map[string]Cluster
+}
+
+// Cluster is how a clustered service runs as several nodes.
+type Cluster struct {
+	// Nodes is how many nodes a testbed that runs clusters starts (3: a
+	// majority survives the loss of one).
+	Nodes int
+	// PeerPort is the port each node listens on for the other nodes (a
+	// consensus protocol's routes). A testbed puts a Toxiproxy proxy in
+	// front of each node's peer port too: nodes reach each other only
+	// through it.
+	PeerPort int
+	// For reports whether a configuration (the pattern's configuration
+	// struct) runs the service as a cluster: a baseline's store may be one
+	// database. Nil: every configuration does.
+	For func(cfg any) bool
+}
+
+// ClusterOf returns how service runs as a cluster under cfg; ok is false
+// when it runs alone.
+func (t Topology) ClusterOf(service string, cfg any) (c Cluster, ok bool) {
+	c, ok = t.Clusters[service]
+	if ok && c.For != nil && !c.For(cfg) {
+		return Cluster{}, false
+	}
+	return c, ok
+}
+
+// ClusterPath is where a node of a clustered service says on its control
+// face whether it leads its group (a ClusterStatus, as JSON), so that a
+// testbed can aim a service fault at the leader at the moment it applies
+// it, and knows the group is ready once a leader is known.
+const ClusterPath = "/_faultline/control/cluster"
+
+// ClusterStatus is what a node answers on ClusterPath.
+type ClusterStatus struct {
+	Node   string `json:"node"`   // the node's name ("store-2")
+	Leader bool   `json:"leader"` // it leads the group now
+}
+
+// NodeEnv is what a node of a clustered service gets from its testbed.
+type NodeEnv struct {
+	// Name is the node's name, unique in its cluster ("store-2").
+	Name string
+	// Listen is the address the node listens on for its peers (":PeerPort").
+	Listen string
+	// Advertise is the address the other nodes reach this node's peer port
+	// at (its proxy): what the node tells its peers about itself.
+	Advertise string
+	// Peers maps every other node's name to the address that reaches its
+	// peer port (its proxy).
+	Peers map[string]string
 }
 
 // HasService reports whether name is one of the topology's services.
@@ -142,6 +202,25 @@ type Env struct {
 	// restarts (kill, restart) for the deployment's life: where a store
 	// keeps its files. Empty when the testbed gives none.
 	DataDir string
+	// Upstreams returns the base URL of every node of a clustered callee
+	// (Topology.Clusters), each through its own edge proxy; nil for a
+	// callee that runs as one service. Use Nodes, which falls back to
+	// Upstream.
+	Upstreams func(callee string) []string
+	// Node is set when the service runs as one node of a cluster; nil when
+	// it runs alone (the local testbed, or a service that is no cluster).
+	Node *NodeEnv
+}
+
+// Nodes returns the base URLs that reach callee: every node of a clustered
+// callee, else the one Upstream.
+func (e Env) Nodes(callee string) []string {
+	if e.Upstreams != nil {
+		if urls := e.Upstreams(callee); len(urls) > 0 {
+			return urls
+		}
+	}
+	return []string{e.Upstream(callee)}
 }
 
 // Pattern is one reference implementation. Pattern packages do not

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -93,6 +94,7 @@ func newServeServiceCmd() *cobra.Command {
 		config  string
 		listen  string
 		control string
+		nodes   []string
 	)
 	cmd := &cobra.Command{
 		Use:    "serve-service",
@@ -111,6 +113,9 @@ func newServeServiceCmd() *cobra.Command {
 				return err
 			}
 			s.Token = os.Getenv(agent.TokenEnv)
+			if err := nodeFlags(&s, nodes); err != nil {
+				return err
+			}
 			return agent.ServeService(cmd.Context(), ln, ctl, s)
 		},
 	}
@@ -123,7 +128,27 @@ func newServeServiceCmd() *cobra.Command {
 	f.StringVar(&control, "control-listen", ":8081", "address to serve metrics and the fault API on (no edge carries it)")
 	f.StringToStringVar(&s.Upstreams, "upstream", nil, "callee=base URL of the proxy that reaches it (repeatable)")
 	f.StringVar(&s.DataDir, "data-dir", "", "a directory that survives the container's restarts")
+	f.StringArrayVar(&nodes, "upstream-node", nil, "callee=base URL of the proxy that reaches one node of a clustered callee (repeatable, one per node)")
+	f.StringVar(&s.Node, "node", "", "the node's name, when the service runs as one node of a cluster")
+	f.StringVar(&s.PeerListen, "peer-listen", "", "address a cluster node listens on for its peers")
+	f.StringVar(&s.Advertise, "advertise", "", "address the peers reach this node at (its proxy)")
+	f.StringToStringVar(&s.Peers, "peer", nil, "node=address of the proxy that reaches another node's peer port (repeatable)")
 	return cmd
+}
+
+// nodeFlags puts the --upstream-node flags of serve-service into s.
+func nodeFlags(s *agent.Service, nodes []string) error {
+	for _, n := range nodes {
+		callee, url, ok := strings.Cut(n, "=")
+		if !ok || callee == "" || url == "" {
+			return fmt.Errorf("--upstream-node %q: want callee=URL", n)
+		}
+		if s.Nodes == nil {
+			s.Nodes = map[string][]string{}
+		}
+		s.Nodes[callee] = append(s.Nodes[callee], url)
+	}
+	return nil
 }
 
 // newServeToxiproxyCmd is what a docker testbed's Toxiproxy container runs.

@@ -37,7 +37,7 @@ const lagEvery = 250 * time.Millisecond
 func newCommands(ctx context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	client := service.NewClient(4 * c.Capacity.Workers)
 	s := &commands{
-		store: eventstore.NewClient(env.Upstream(Store), client), queries: env.Upstream(Queries),
+		store: eventstore.NewClient(client, env.Nodes(Store)...), queries: env.Upstream(Queries),
 		client: client, timeout: c.Timeout, dual: c.Projection == DualWrite, written: map[uint64]time.Time{},
 		lagEvents:  prometheus.NewGauge(prometheus.GaugeOpts{Name: LagEventsMetric, Help: "Events the read model is behind the store."}),
 		lagSeconds: prometheus.NewGauge(prometheus.GaugeOpts{Name: LagSecondsMetric, Help: "Age of the oldest event the read model has not applied."}),

@@ -23,6 +23,7 @@ import (
 
 	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/kit/eventstore"
 	"github.com/faultline/faultline/patterns/kit/service"
 )
 
@@ -80,6 +81,9 @@ func New() patterns.Pattern {
 			Downstream: Queries,
 			Gauges:     []string{LagEventsMetric, LagSecondsMetric},
 			Counters:   []string{AppliedMetric},
+			// Where a testbed runs clusters (docker), the event store is
+			// three JetStream nodes replicating the stream.
+			Clusters: map[string]patterns.Cluster{Store: {Nodes: 3, PeerPort: eventstore.PeerPort}},
 			Consistency: &patterns.Consistency{
 				Audit:    Commands,
 				Op:       ParseOp,

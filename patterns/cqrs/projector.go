@@ -36,7 +36,7 @@ type projector struct {
 func newProjector(ctx context.Context, c *Config, env patterns.Env) (http.Handler, func(), error) {
 	client := service.NewClient(4)
 	p := &projector{
-		store: eventstore.NewClient(env.Upstream(Store), client), queries: env.Upstream(Queries),
+		store: eventstore.NewClient(client, env.Nodes(Store)...), queries: env.Upstream(Queries),
 		client: client, timeout: c.Timeout, batch: c.Batch,
 		applied: prometheus.NewCounter(prometheus.CounterOpts{Name: AppliedMetric, Help: "Events the projector applied to the read model."}),
 	}

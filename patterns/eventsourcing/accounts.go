@@ -90,7 +90,7 @@ func newAccounts(_ context.Context, c *Config, env patterns.Env) (http.Handler, 
 	}
 	env.Registry.MustRegister(s.commands, replayed)
 	s.loader = loader{
-		ev:        eventstore.NewClient(env.Upstream(Store), client),
+		ev:        eventstore.NewClient(client, env.Nodes(Store)...),
 		snapshots: c.Accounts.Snapshots,
 		replayed:  func(n int) { replayed.Add(float64(n)) },
 	}
@@ -100,19 +100,20 @@ func newAccounts(_ context.Context, c *Config, env patterns.Env) (http.Handler, 
 // command checks the invariant on the account and appends, reloading it
 // and retrying on a conflict.
 func (s *sourced) command(w http.ResponseWriter, r *http.Request, c command) {
-	// Wait for the account's slot no longer than a store call: while the
-	// store is down, commands queued behind each other's timeouts would
-	// otherwise answer only when the client has given up.
-	wctx, cancel := context.WithTimeout(r.Context(), s.timeout)
-	e, err := s.cache.acquire(wctx, c.account)
-	cancel()
+	// One deadline for the whole command, the wait for the account's slot
+	// included: while the store is down (or its cluster elects a leader),
+	// commands queued behind each other's timeouts would otherwise answer
+	// only when the client has given up.
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	defer cancel()
+	e, err := s.cache.acquire(ctx, c.account)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	defer e.release()
 	for range s.retries + 1 {
-		res, err := s.try(r.Context(), e, c)
+		res, err := s.try(ctx, e, c)
 		switch {
 		case errors.Is(err, eventstore.ErrConflict):
 			s.commands.WithLabelValues("conflict_retry").Inc()
@@ -141,9 +142,7 @@ var errInsufficient = errors.New("insufficient funds")
 // is "applied" or "duplicate" (the operation was already stored).
 func (s *sourced) try(ctx context.Context, e *entry, c command) (string, error) {
 	if e.a == nil {
-		lctx, cancel := context.WithTimeout(ctx, s.timeout)
-		a, err := s.load(lctx, c.account)
-		cancel()
+		a, err := s.load(ctx, c.account)
 		if err != nil {
 			return "", err
 		}
@@ -157,9 +156,7 @@ func (s *sourced) try(ctx context.Context, e *entry, c command) (string, error) 
 		return "", errInsufficient
 	}
 	data, _ := json.Marshal(eventData{Amount: c.amount})
-	actx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	res, err := s.ev.Append(actx, eventstore.Append{
+	res, err := s.ev.Append(ctx, eventstore.Append{
 		Stream: c.account, ExpectedSeq: a.Seq, Version: a.Version + 1, ID: c.op, Type: c.kind, Data: data,
 	})
 	if err != nil {
@@ -173,7 +170,7 @@ func (s *sourced) try(ctx context.Context, e *entry, c command) (string, error) 
 	}
 	a.apply(eventstore.Event{Seq: res.Seq, Version: a.Version + 1, ID: c.op, Type: c.kind, Data: data})
 	if s.snapshots && a.Version%uint64(s.every) == 0 {
-		s.snapshot(actx, c.account, a)
+		s.snapshot(ctx, c.account, a)
 	}
 	return "applied", nil
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/faultline/faultline/internal/field"
 	"github.com/faultline/faultline/patterns"
+	"github.com/faultline/faultline/patterns/kit/eventstore"
 	"github.com/faultline/faultline/patterns/kit/service"
 )
 
@@ -53,7 +54,8 @@ type Config struct {
 // AccountsConfig is the command side.
 type AccountsConfig struct {
 	Capacity service.Capacity `yaml:"capacity" json:"capacity"`
-	// Timeout bounds each call to the store.
+	// Timeout bounds each command: the wait for its account's turn and
+	// every store call it makes, its conflict retries included.
 	Timeout time.Duration `yaml:"timeout" json:"timeout"`
 	// Retries bounds the reloads after a conflict before answering 409.
 	Retries int `yaml:"retries" json:"retries"`
@@ -72,12 +74,16 @@ type StoreConfig struct {
 // New returns the event sourcing pattern. Its defaults:
 //
 //   - accounts: 32 workers and a queue of 64 (1s), as every entry service;
-//     store calls time out after 500ms (a store round trip takes ~1-5ms,
-//     an fsync on a loaded disk up to ~100ms: 500ms is only hit under a
-//     fault, and a killed store's unanswered connections fail in 500ms); 8 retries on a conflict (with a few
-//     hot accounts, a command rarely loses more than 2-3 races in a row);
-//     a snapshot every 20 events (a load replays at most 20).
-//   - store: the embedded JetStream file store, synced on every write.
+//     a command times out after 500ms, its wait for the account's turn
+//     and its store calls included (a store round trip takes ~1-5ms, an
+//     fsync on a loaded disk up to ~100ms: 500ms is only hit under a
+//     fault, and a command fails within it while the store is down or its
+//     cluster elects a leader); 8 retries on a conflict (with a few hot
+//     accounts, a command rarely loses more than 2-3 races in a row); a
+//     snapshot every 20 events (a load replays at most 20).
+//   - store: the embedded JetStream file store, synced on every write; on
+//     a testbed that runs clusters (docker), three nodes replicating the
+//     stream (replicas 3), an append acknowledged once two have it.
 //
 // Its baseline is CRUD: a SQLite balance row updated by read-modify-write.
 func New() patterns.Pattern {
@@ -91,6 +97,18 @@ func New() patterns.Pattern {
 			Entry:      Accounts,
 			Downstream: Store,
 			Counters:   []string{CommandsMetric, ReplayedMetric},
+			Gauges:     []string{eventstore.LeaderMetric},
+			// Where a testbed runs clusters (docker), the event store is
+			// three JetStream nodes replicating the stream; CRUD's
+			// database and the memory store stay one process.
+			Clusters: map[string]patterns.Cluster{Store: {
+				Nodes:    3,
+				PeerPort: eventstore.PeerPort,
+				For: func(cfg any) bool {
+					c := cfg.(*Config)
+					return c.Mode == EventSourced && !c.Store.Memory
+				},
+			}},
 			Consistency: &patterns.Consistency{
 				Audit: Accounts,
 				Op:    ParseOp,

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -53,6 +54,7 @@ var (
 	_ faults.Pauser       = (*Deployment)(nil)
 	_ faults.Partitioner  = (*Deployment)(nil)
 	_ faults.Stopper      = (*Deployment)(nil)
+	_ faults.FanOut       = (*Deployment)(nil)
 )
 
 // Deployment is a running topology: a network, a Toxiproxy container with
@@ -65,18 +67,19 @@ type Deployment struct {
 	netID    string
 	client   *toxiclient.Client
 	apiURL   string                       // the Toxiproxy API, for toxiproxy-cli -h
-	proxies  map[string]*toxiclient.Proxy // by edge "a->b"
+	proxies  map[string][]*toxiclient.Proxy // by edge "a->b": one per node of a clustered callee
 	entry    string
-	services map[string]*box
+	services map[string]*box     // by container alias: a service's name, or a node's
+	nodes    map[string][]*box   // a clustered service's nodes, by the service's name
 	token    string // required on every control listener (internal/guard.Token)
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// box is one service's container.
+// box is one service's container, or one node's of a clustered service.
 type box struct {
-	name  string
+	name  string // its alias on the network: the service's name, or the node's ("store-2")
 	id    string // container id
 	port  int    // the host port (on 127.0.0.1) of the service's control port
 	token string // the run's control token
@@ -121,8 +124,9 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 		tb:       tb,
 		id:       fmt.Sprintf("%s-%d", tb.run, tb.next.Add(1)),
 		topo:     topo,
-		proxies:  map[string]*toxiclient.Proxy{},
+		proxies:  map[string][]*toxiclient.Proxy{},
 		services: map[string]*box{},
+		nodes:    map[string][]*box{},
 		token:    guard.NewToken(),
 	}
 	defer func() {
@@ -138,61 +142,39 @@ func (tb *Testbed) Deploy(ctx context.Context, v testbeds.Variant) (_ testbeds.D
 	}
 	d.netID = nw.ID
 
-	edgePort, published := edgePorts(topo)
-	tpHost, err := d.startAll(ctx, img, v, cfg, edgePort, published)
+	ws, err := planWires(topo, v.Config)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.createProxies(tpHost, edgePort); err != nil {
+	tpHost, err := d.startAll(ctx, img, v, cfg, ws)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.createProxies(tpHost, ws); err != nil {
 		return nil, err
 	}
 	if d.entry == "" {
 		return nil, fmt.Errorf("docker: pattern %s has no edge %s->%s", v.Pattern.Name(), patterns.Client, topo.Entry)
 	}
+	if err := d.waitClusters(ctx); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
-// edgePorts places edge i's proxy on firstEdgePort+i in the Toxiproxy
-// container and lists the container ports to publish: the API's and the
-// client's entry edges' (the others stay inside the network).
-func edgePorts(topo patterns.Topology) (edgePort map[patterns.Edge]int, published []int) {
-	edgePort = map[patterns.Edge]int{}
-	published = []int{toxiproxyPort}
-	for i, e := range topo.Edges {
-		edgePort[e] = firstEdgePort + i
-		if e.From == patterns.Client {
-			published = append(published, firstEdgePort+i)
-		}
-	}
-	return edgePort, published
-}
-
-// toxiproxyArgs is the Toxiproxy container's command line: its API, and
-// the only proxies it may open (one per edge, on the edge's port, to the
-// edge's callee).
-func toxiproxyArgs(topo patterns.Topology, edgePort map[patterns.Edge]int) []string {
-	args := []string{"serve-toxiproxy", "--listen", ":" + strconv.Itoa(toxiproxyPort)}
-	for _, e := range topo.Edges {
-		args = append(args, "--proxy", "0.0.0.0:"+strconv.Itoa(edgePort[e])+"="+e.To+":"+strconv.Itoa(servicePort))
-	}
-	return args
-}
-
-// startAll starts the Toxiproxy container and every service's container at
-// once and waits for each to answer its health check. It returns the host
-// ports the Toxiproxy container's published ports are reached on.
-func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Variant, cfg []byte, edgePort map[patterns.Edge]int, published []int) (map[int]int, error) {
+// startAll starts the Toxiproxy container and every service's container
+// (every node's, for a clustered service) at once and waits for each to
+// answer its health check. It returns the host ports the Toxiproxy
+// container's published ports are reached on.
+func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Variant, cfg []byte, ws wires) (map[int]int, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	var tpHost map[int]int
 	g.Go(func() error {
 		var err error
-		_, tpHost, err = d.start(gctx, img, toxiproxyAlias,
-			toxiproxyArgs(d.topo, edgePort), "/version", published)
+		_, tpHost, err = d.start(gctx, img, toxiproxyAlias, ws.toxiproxyArgs(), "/version", ws.published())
 		return err
 	})
 	for _, name := range d.topo.Services {
-		b := &box{name: name, token: d.token}
-		d.services[name] = b
 		args := []string{"serve-service",
 			"--pattern", v.Pattern.Name(),
 			"--service", name,
@@ -203,14 +185,33 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 			"--data-dir", dataDir,
 		}
 		for _, callee := range d.topo.Callees(name) {
-			port := edgePort[patterns.Edge{From: name, To: callee}]
-			args = append(args, "--upstream", fmt.Sprintf("%s=http://%s:%d", callee, toxiproxyAlias, port))
+			edge := patterns.Edge{From: name, To: callee}.String()
+			if _, clustered := ws.nodes[callee]; clustered {
+				for _, w := range ws.of(edge) {
+					args = append(args, "--upstream-node", callee+"="+w.url())
+				}
+				continue
+			}
+			args = append(args, "--upstream", callee+"="+ws.of(edge)[0].url())
 		}
-		g.Go(func() error {
-			id, host, err := d.start(gctx, img, name, args, service.HealthPath, []int{controlPort})
-			b.id, b.port = id, host[controlPort]
-			return err
-		})
+		aliases := []string{name}
+		if nodes, clustered := ws.nodes[name]; clustered {
+			aliases = nodes
+		}
+		for _, alias := range aliases {
+			b := &box{name: alias, token: d.token}
+			d.services[alias] = b
+			args := args
+			if alias != name {
+				d.nodes[name] = append(d.nodes[name], b)
+				args = append(slices.Clone(args), ws.nodeArgs(name, alias)...)
+			}
+			g.Go(func() error {
+				id, host, err := d.start(gctx, img, alias, args, service.HealthPath, []int{controlPort})
+				b.id, b.port = id, host[controlPort]
+				return err
+			})
+		}
 	}
 	return tpHost, g.Wait()
 }
@@ -219,21 +220,22 @@ func (d *Deployment) startAll(ctx context.Context, img string, v testbeds.Varian
 // a volume of its own.
 const dataDir = "/data"
 
-// createProxies creates a proxy per edge through the Toxiproxy API on its
-// host port, and notes the entry's address.
-func (d *Deployment) createProxies(tpHost map[int]int, edgePort map[patterns.Edge]int) error {
+// createProxies creates every wire's proxy through the Toxiproxy API on
+// its host port, and notes the entry's address.
+func (d *Deployment) createProxies(tpHost map[int]int, ws wires) error {
 	d.client = deploy.ToxiproxyClient(withToken("127.0.0.1:"+strconv.Itoa(tpHost[toxiproxyPort]), d.token))
 	d.apiURL = "http://" + withToken("127.0.0.1:"+strconv.Itoa(tpHost[toxiproxyPort]), d.token)
-	for _, e := range d.topo.Edges {
-		listen := "0.0.0.0:" + strconv.Itoa(edgePort[e])
-		upstream := e.To + ":" + strconv.Itoa(servicePort)
-		p, err := d.client.CreateProxy(deploy.ProxyName(e), listen, upstream)
+	for _, w := range ws.all {
+		p, err := d.client.CreateProxy(w.proxy, w.listen(), w.upstream)
 		if err != nil {
-			return fmt.Errorf("docker: create proxy %s: %w", e, err)
+			return fmt.Errorf("docker: create proxy %s: %w", w.proxy, err)
 		}
-		d.proxies[e.String()] = p
-		if e.From == patterns.Client && e.To == d.topo.Entry {
-			d.entry = "http://127.0.0.1:" + strconv.Itoa(tpHost[edgePort[e]])
+		if w.edge.From == "" {
+			continue // a cluster's peer wire: no fault names it
+		}
+		d.proxies[w.edge.String()] = append(d.proxies[w.edge.String()], p)
+		if w.edge.From == patterns.Client && w.edge.To == d.topo.Entry {
+			d.entry = "http://127.0.0.1:" + strconv.Itoa(tpHost[w.port])
 		}
 	}
 	return nil
@@ -367,17 +369,33 @@ func (d *Deployment) MetricsURLs() map[string]string {
 	return out
 }
 
-// Proxy implements faults.Target.
+// Proxy implements faults.Target: the edge's proxy (the first node's, on
+// an edge to a clustered service: see Proxies).
 func (d *Deployment) Proxy(edge string) (*toxiclient.Proxy, error) {
-	p, ok := d.proxies[edge]
-	if !ok {
-		return nil, fmt.Errorf("docker: no proxy for edge %q", edge)
+	ps, err := d.Proxies(edge)
+	if err != nil {
+		return nil, err
 	}
-	return p, nil
+	return ps[0], nil
 }
 
-// FaultURL implements faults.Target.
+// Proxies implements faults.FanOut: the edge's proxy, or one per node of
+// a clustered callee.
+func (d *Deployment) Proxies(edge string) ([]*toxiclient.Proxy, error) {
+	ps, ok := d.proxies[edge]
+	if !ok || len(ps) == 0 {
+		return nil, fmt.Errorf("docker: no proxy for edge %q", edge)
+	}
+	return ps, nil
+}
+
+// FaultURL implements faults.Target. A clustered service has no one fault
+// admin (each node has its own): an HTTP fault or a control on it is
+// refused.
 func (d *Deployment) FaultURL(name string) (string, error) {
+	if nodes, ok := d.nodes[name]; ok {
+		return "", fmt.Errorf("docker: %s runs as a cluster of %d nodes, each its own service: put the fault on an edge to it, or aim it at the whole cluster with kill, pause or partition (which act on its leader)", name, len(nodes))
+	}
 	b, err := d.box(name)
 	if err != nil {
 		return "", err
@@ -405,26 +423,24 @@ func (d *Deployment) inspect(ctx context.Context, b *box) (container.InspectResp
 	return r.Container, nil
 }
 
-// lookup returns a service's box and its container as it is now.
-func (d *Deployment) lookup(ctx context.Context, name string) (*box, container.InspectResponse, error) {
-	b, err := d.box(name)
-	if err != nil {
-		return nil, container.InspectResponse{}, err
-	}
-	c, err := d.inspect(ctx, b)
-	return b, c, err
-}
-
 // connected reports whether a container is on the run's network.
 func (d *Deployment) connected(c container.InspectResponse) bool {
 	return c.NetworkSettings != nil && c.NetworkSettings.Networks[d.netName] != nil
 }
 
 // Kill implements faults.Target: SIGKILL to the service's container (a
-// paused one too), then waits until it has stopped. A stopped service is
-// left alone.
+// paused one too; a clustered service's leader's), then waits until it has
+// stopped. A stopped service is left alone.
 func (d *Deployment) Kill(ctx context.Context, name string) error {
-	b, c, err := d.lookup(ctx, name)
+	b, err := d.aim(ctx, name)
+	if err != nil {
+		return err
+	}
+	return d.kill(ctx, b)
+}
+
+func (d *Deployment) kill(ctx context.Context, b *box) error {
+	c, err := d.inspect(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -433,23 +449,27 @@ func (d *Deployment) Kill(ctx context.Context, name string) error {
 	}
 	if _, err := d.tb.docker.ContainerKill(ctx, b.id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
 		if !c.State.Paused {
-			return fmt.Errorf("docker: kill %s: %w", name, err)
+			return fmt.Errorf("docker: kill %s: %w", b.name, err)
 		}
 		// Some engines refuse to kill a paused container: thaw it first.
 		if _, err := d.tb.docker.ContainerUnpause(ctx, b.id, client.ContainerUnpauseOptions{}); err != nil {
-			return fmt.Errorf("docker: kill %s: unpause: %w", name, err)
+			return fmt.Errorf("docker: kill %s: unpause: %w", b.name, err)
 		}
 		if _, err := d.tb.docker.ContainerKill(ctx, b.id, client.ContainerKillOptions{Signal: "KILL"}); err != nil {
-			return fmt.Errorf("docker: kill %s: %w", name, err)
+			return fmt.Errorf("docker: kill %s: %w", b.name, err)
 		}
 	}
 	return d.waitStopped(ctx, b)
 }
 
 // Stop implements faults.Stopper: SIGTERM (the service finishes what is in
-// flight), SIGKILL after StopTimeout.
+// flight), SIGKILL after StopTimeout. A clustered service's leader stops.
 func (d *Deployment) Stop(ctx context.Context, name string) error {
-	b, c, err := d.lookup(ctx, name)
+	b, err := d.aim(ctx, name)
+	if err != nil {
+		return err
+	}
+	c, err := d.inspect(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -458,12 +478,12 @@ func (d *Deployment) Stop(ctx context.Context, name string) error {
 	}
 	if c.State.Paused { // a frozen process cannot handle SIGTERM
 		if _, err := d.tb.docker.ContainerUnpause(ctx, b.id, client.ContainerUnpauseOptions{}); err != nil {
-			return fmt.Errorf("docker: stop %s: unpause: %w", name, err)
+			return fmt.Errorf("docker: stop %s: unpause: %w", b.name, err)
 		}
 	}
 	timeout := int(StopTimeout / time.Second)
 	if _, err := d.tb.docker.ContainerStop(ctx, b.id, client.ContainerStopOptions{Timeout: &timeout}); err != nil {
-		return fmt.Errorf("docker: stop %s: %w", name, err)
+		return fmt.Errorf("docker: stop %s: %w", b.name, err)
 	}
 	return d.waitStopped(ctx, b)
 }
@@ -485,14 +505,34 @@ func (d *Deployment) waitStopped(ctx context.Context, b *box) error {
 // again (killing it first if it runs) and waits for its health check. Its
 // in-memory state is lost; its address and published port stay the same.
 // A partitioned service is started but cannot be checked: it stays
-// partitioned until healed.
+// partitioned until healed. Of a clustered service, every node that is not
+// running starts again; the running ones are left alone.
 func (d *Deployment) Restart(ctx context.Context, name string) error {
-	if err := d.Kill(ctx, name); err != nil {
-		return err
+	if _, clustered := d.nodes[name]; !clustered {
+		b, err := d.box(name)
+		if err != nil {
+			return err
+		}
+		if err := d.kill(ctx, b); err != nil {
+			return err
+		}
+		return d.startAgain(ctx, b)
 	}
-	b, _ := d.box(name)
+	var errs []error
+	for _, b := range d.nodes[name] {
+		c, err := d.inspect(ctx, b)
+		if err == nil && !c.State.Running {
+			err = d.startAgain(ctx, b)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// startAgain starts a stopped container and waits for its health check.
+func (d *Deployment) startAgain(ctx context.Context, b *box) error {
 	if _, err := d.tb.docker.ContainerStart(ctx, b.id, client.ContainerStartOptions{}); err != nil {
-		return fmt.Errorf("docker: start %s: %w", name, err)
+		return fmt.Errorf("docker: start %s: %w", b.name, err)
 	}
 	if c, err := d.inspect(ctx, b); err != nil {
 		return err
@@ -500,45 +540,54 @@ func (d *Deployment) Restart(ctx context.Context, name string) error {
 		return nil
 	}
 	if err := deploy.WaitHealthy(ctx, b.url()+service.HealthPath, 30*time.Second); err != nil {
-		return fmt.Errorf("docker: %s not healthy after restart: %w", name, err)
+		return fmt.Errorf("docker: %s not healthy after restart: %w", b.name, err)
 	}
 	return nil
 }
 
-// Pause implements faults.Pauser: the container's processes are frozen
-// (cgroup freezer). The kernel still accepts connections, so callers hang
-// as on a hung process.
+// Pause implements faults.Pauser: the container's processes (a clustered
+// service's leader's) are frozen (cgroup freezer). The kernel still
+// accepts connections, so callers hang as on a hung process.
 func (d *Deployment) Pause(ctx context.Context, name string) error {
-	b, err := d.box(name)
+	b, err := d.aim(ctx, name)
 	if err != nil {
 		return err
 	}
 	if _, err := d.tb.docker.ContainerPause(ctx, b.id, client.ContainerPauseOptions{}); err != nil {
-		return fmt.Errorf("docker: pause %s: %w", name, err)
+		return fmt.Errorf("docker: pause %s: %w", b.name, err)
 	}
 	return nil
 }
 
-// Unpause implements faults.Pauser.
+// Unpause implements faults.Pauser: every paused container of the service.
 func (d *Deployment) Unpause(ctx context.Context, name string) error {
-	b, c, err := d.lookup(ctx, name)
+	bs, err := d.every(name)
 	if err != nil {
 		return err
 	}
-	if !c.State.Paused {
-		return nil
+	var errs []error
+	for _, b := range bs {
+		c, err := d.inspect(ctx, b)
+		if err == nil && c.State.Paused {
+			if _, err = d.tb.docker.ContainerUnpause(ctx, b.id, client.ContainerUnpauseOptions{}); err != nil {
+				err = fmt.Errorf("docker: unpause %s: %w", b.name, err)
+			}
+		}
+		errs = append(errs, err)
 	}
-	if _, err := d.tb.docker.ContainerUnpause(ctx, b.id, client.ContainerUnpauseOptions{}); err != nil {
-		return fmt.Errorf("docker: unpause %s: %w", name, err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
-// Partition implements faults.Partitioner: the service's container is
-// disconnected from the run's network. It keeps running, but nothing
-// reaches it (its published port included) and it reaches nothing.
+// Partition implements faults.Partitioner: the service's container (a
+// clustered service's leader's) is disconnected from the run's network. It
+// keeps running, but nothing reaches it (its published port included) and
+// it reaches nothing.
 func (d *Deployment) Partition(ctx context.Context, name string) error {
-	b, c, err := d.lookup(ctx, name)
+	b, err := d.aim(ctx, name)
+	if err != nil {
+		return err
+	}
+	c, err := d.inspect(ctx, b)
 	if err != nil {
 		return err
 	}
@@ -546,29 +595,33 @@ func (d *Deployment) Partition(ctx context.Context, name string) error {
 		return nil // partitioned already
 	}
 	if _, err := d.tb.docker.NetworkDisconnect(ctx, d.netID, client.NetworkDisconnectOptions{Container: b.id, Force: true}); err != nil {
-		return fmt.Errorf("docker: disconnect %s: %w", name, err)
+		return fmt.Errorf("docker: disconnect %s: %w", b.name, err)
 	}
 	return nil
 }
 
-// Heal implements faults.Partitioner: the container is connected to the
-// run's network again, under its alias.
+// Heal implements faults.Partitioner: every disconnected container of the
+// service is connected to the run's network again, under its alias.
 func (d *Deployment) Heal(ctx context.Context, name string) error {
-	b, c, err := d.lookup(ctx, name)
+	bs, err := d.every(name)
 	if err != nil {
 		return err
 	}
-	if d.connected(c) {
-		return nil // connected
+	var errs []error
+	for _, b := range bs {
+		c, err := d.inspect(ctx, b)
+		if err == nil && !d.connected(c) {
+			_, err = d.tb.docker.NetworkConnect(ctx, d.netID, client.NetworkConnectOptions{
+				Container:      b.id,
+				EndpointConfig: &network.EndpointSettings{Aliases: []string{b.name}},
+			})
+			if err != nil {
+				err = fmt.Errorf("docker: reconnect %s: %w", b.name, err)
+			}
+		}
+		errs = append(errs, err)
 	}
-	_, err = d.tb.docker.NetworkConnect(ctx, d.netID, client.NetworkConnectOptions{
-		Container:      b.id,
-		EndpointConfig: &network.EndpointSettings{Aliases: []string{name}},
-	})
-	if err != nil {
-		return fmt.Errorf("docker: reconnect %s: %w", name, err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Close implements testbeds.Deployment: it removes the deployment's

@@ -43,6 +43,9 @@ func (s *Store) Append(ctx context.Context, a Append) (Appended, error) {
 	if a.ID == "" {
 		return Appended{}, errors.New("eventstore: an event needs an id")
 	}
+	if _, err := s.events(); err != nil {
+		return Appended{}, err
+	}
 	msg := nats.NewMsg(eventPrefix + a.Stream)
 	msg.Data = a.Data
 	msg.Header.Set(typeHeader, a.Type)

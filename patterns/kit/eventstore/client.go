@@ -7,20 +7,33 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline/faultline/patterns/kit/service"
 )
 
 // Client calls a Handler: what a pattern's services use to reach the store
-// across a topology edge.
+// across a topology edge. Given the nodes of a cluster, it calls one of
+// them and hands a call over to the next when the node cannot answer it
+// (unreachable, or 503: killed, cut off, or its group has no leader yet),
+// each node once within the call's context. A retried append is safe: it
+// carries its id, so a node that stored it before failing answers the
+// retry as a duplicate.
 type Client struct {
-	base string
-	hc   *http.Client
+	bases []string
+	hc    *http.Client
+	cur   atomic.Int32 // the node calls go to first: the last one that answered
 }
 
-// NewClient returns a client of the store at base ("http://host:port").
-func NewClient(base string, hc *http.Client) *Client { return &Client{base: base, hc: hc} }
+// NewClient returns a client of the store at bases ("http://host:port"):
+// one store, or every node of a cluster.
+func NewClient(hc *http.Client, bases ...string) *Client {
+	if len(bases) == 0 {
+		panic("eventstore: NewClient with no store address")
+	}
+	return &Client{bases: bases, hc: hc}
+}
 
 // Append appends one event; ErrConflict when the stream moved on.
 func (c *Client) Append(ctx context.Context, a Append) (Appended, error) {
@@ -111,7 +124,33 @@ func (c *Client) Behind(ctx context.Context, consumer string) (uint64, error) {
 	return res.Behind, err
 }
 
-// do calls the store: see service.CallJSON.
+// do calls the store (see service.CallJSON), node after node while a node
+// cannot answer.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	return service.CallJSON(ctx, c.hc, method, c.base+path, body, out)
+	first := int(c.cur.Load())
+	var err error
+	for i := range len(c.bases) {
+		k := (first + i) % len(c.bases)
+		err = service.CallJSON(ctx, c.hc, method, c.bases[k]+path, body, out)
+		if err == nil {
+			if k != first {
+				c.cur.Store(int32(k))
+			}
+			return nil
+		}
+		if ctx.Err() != nil || !unavailable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// unavailable reports whether err says the node could not take the call,
+// so that another node may: no answer at all, or 503.
+func unavailable(err error) bool {
+	var se *service.StatusError
+	if errors.As(err, &se) {
+		return se.Code == http.StatusServiceUnavailable
+	}
+	return true
 }

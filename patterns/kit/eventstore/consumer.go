@@ -28,7 +28,11 @@ func (s *Store) Durable(ctx context.Context, name string) (*Consumer, error) {
 	if err := validName(name); err != nil {
 		return nil, err
 	}
-	c, err := s.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
+	st, err := s.events()
+	if err != nil {
+		return nil, err
+	}
+	c, err := st.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:       name,
 		FilterSubject: eventPrefix + ">",
 		AckPolicy:     jetstream.AckExplicitPolicy,

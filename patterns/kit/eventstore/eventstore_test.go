@@ -32,7 +32,7 @@ func TestAppendAndRead(t *testing.T) {
 	s := open(t, eventstore.Options{Dir: t.TempDir()})
 	srv := httptest.NewServer(eventstore.Handler(s))
 	t.Cleanup(srv.Close)
-	for name, st := range map[string]appender{"store": s, "http": eventstore.NewClient(srv.URL, service.NewClient(4))} {
+	for name, st := range map[string]appender{"store": s, "http": eventstore.NewClient(service.NewClient(4), srv.URL)} {
 		t.Run(name, func(t *testing.T) { checkAppendAndRead(t, st, "acct-"+name) })
 	}
 }

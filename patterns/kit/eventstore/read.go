@@ -40,7 +40,11 @@ func (s *Store) ReadAll(ctx context.Context, after uint64, max int) ([]Event, er
 
 // LastSeq returns the position of the store's newest event (0: empty).
 func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
-	info, err := s.stream.Info(ctx)
+	st, err := s.events()
+	if err != nil {
+		return 0, err
+	}
+	info, err := st.Info(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("eventstore: stream info: %w", err)
 	}
@@ -73,9 +77,13 @@ const directGets = 32
 // the next one at or after a position. done is true when it reached last
 // or the end of r; next is the position to go on from.
 func (s *Store) getEach(ctx context.Context, filter string, last uint64, r Range) (out []Event, next uint64, done bool, err error) {
+	st, err := s.events()
+	if err != nil {
+		return nil, 0, false, err
+	}
 	next = r.After + 1
 	for range directGets {
-		m, err := s.stream.GetMsg(ctx, next, jetstream.WithGetMsgSubject(filter))
+		m, err := st.GetMsg(ctx, next, jetstream.WithGetMsgSubject(filter))
 		if err != nil {
 			return nil, 0, false, fmt.Errorf("eventstore: read %s: %w", filter, err)
 		}
@@ -94,7 +102,11 @@ func (s *Store) getEach(ctx context.Context, filter string, last uint64, r Range
 
 // consume reads the rest with an ordered consumer.
 func (s *Store) consume(ctx context.Context, filter string, last uint64, r Range) ([]Event, error) {
-	cons, err := s.stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	st, err := s.events()
+	if err != nil {
+		return nil, err
+	}
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{filter},
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    r.After + 1,
@@ -148,7 +160,11 @@ func (s *Store) drain(ctx context.Context, cons jetstream.Consumer, filter strin
 
 // lastFor returns the sequence of the newest message on filter (0: none).
 func (s *Store) lastFor(ctx context.Context, filter string) (uint64, error) {
-	m, err := s.stream.GetLastMsgForSubject(ctx, filter)
+	st, err := s.events()
+	if err != nil {
+		return 0, err
+	}
+	m, err := st.GetLastMsgForSubject(ctx, filter)
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 		return 0, nil

@@ -44,7 +44,11 @@ func (s *Store) LastSnapshot(ctx context.Context, stream string) (snap Snapshot,
 	if err := validName(stream); err != nil {
 		return Snapshot{}, false, err
 	}
-	m, err := s.stream.GetLastMsgForSubject(ctx, snapshotPrefix+stream)
+	st, err := s.events()
+	if err != nil {
+		return Snapshot{}, false, err
+	}
+	m, err := st.GetLastMsgForSubject(ctx, snapshotPrefix+stream)
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 		return Snapshot{}, false, nil

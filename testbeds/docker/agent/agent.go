@@ -50,6 +50,16 @@ type Service struct {
 	// Upstreams maps each callee to the base URL that reaches it: its
 	// edge's Toxiproxy proxy ("http://toxiproxy:10001").
 	Upstreams map[string]string
+	// Nodes maps each clustered callee (patterns.Topology.Clusters) to the
+	// base URLs of its nodes, each through its own edge proxy.
+	Nodes map[string][]string
+	// Node names the service's node when it runs as one node of a
+	// cluster; the node listens on PeerListen for its peers, which reach it
+	// at Advertise (its proxy), and reaches each of them at Peers[name].
+	Node       string
+	PeerListen string
+	Advertise  string
+	Peers      map[string]string
 	// Token, when set, is required (as internal/guard.Token checks) on the
 	// control listener: the run's network addresses reach it from the host.
 	Token string
@@ -73,7 +83,7 @@ func (s Service) Handler(ctx context.Context) (data, control http.Handler, stop 
 		return nil, nil, nil, fmt.Errorf("pattern %s has no service %q (services: %s)", p.Name(), s.Name, strings.Join(topo.Services, ", "))
 	}
 	for _, callee := range topo.Callees(s.Name) {
-		if s.Upstreams[callee] == "" {
+		if s.Upstreams[callee] == "" && len(s.Nodes[callee]) == 0 {
 			return nil, nil, nil, fmt.Errorf("%s calls %s: no upstream given for it", s.Name, callee)
 		}
 	}
@@ -82,16 +92,38 @@ func (s Service) Handler(ctx context.Context) (data, control http.Handler, stop 
 			return nil, nil, nil, fmt.Errorf("upstream %s: %s does not call it", callee, s.Name)
 		}
 	}
+	for callee := range s.Nodes {
+		if !slices.Contains(topo.Callees(s.Name), callee) {
+			return nil, nil, nil, fmt.Errorf("upstream node %s: %s does not call it", callee, s.Name)
+		}
+	}
+	var node *patterns.NodeEnv
+	if s.Node != "" {
+		if _, ok := topo.Clusters[s.Name]; !ok {
+			return nil, nil, nil, fmt.Errorf("node %s: pattern %s does not cluster %s", s.Node, p.Name(), s.Name)
+		}
+		if s.PeerListen == "" || s.Advertise == "" {
+			return nil, nil, nil, fmt.Errorf("node %s: no peer listen address or no advertised address", s.Node)
+		}
+		node = &patterns.NodeEnv{Name: s.Node, Listen: s.PeerListen, Advertise: s.Advertise, Peers: s.Peers}
+	}
 	cfg, err := DecodeConfig(p, s.Config)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	reg := prometheus.NewRegistry()
 	env := patterns.Env{
-		Upstream: func(callee string) string { return s.Upstreams[callee] },
-		Seed:     s.Seed,
-		Registry: reg,
-		DataDir:  s.DataDir,
+		Upstream: func(callee string) string {
+			if nodes := s.Nodes[callee]; len(nodes) > 0 {
+				return nodes[0]
+			}
+			return s.Upstreams[callee]
+		},
+		Upstreams: func(callee string) []string { return s.Nodes[callee] },
+		Seed:      s.Seed,
+		Registry:  reg,
+		DataDir:   s.DataDir,
+		Node:      node,
 	}
 	app, stop, err := p.Handler(ctx, s.Name, cfg, env)
 	if err != nil {
