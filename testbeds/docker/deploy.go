@@ -66,12 +66,12 @@ type Deployment struct {
 	netName  string
 	netID    string
 	client   *toxiclient.Client
-	apiURL   string                       // the Toxiproxy API, for toxiproxy-cli -h
+	apiURL   string                         // the Toxiproxy API, for toxiproxy-cli -h
 	proxies  map[string][]*toxiclient.Proxy // by edge "a->b": one per node of a clustered callee
 	entry    string
-	services map[string]*box     // by container alias: a service's name, or a node's
-	nodes    map[string][]*box   // a clustered service's nodes, by the service's name
-	token    string // required on every control listener (internal/guard.Token)
+	services map[string]*box   // by container alias: a service's name, or a node's
+	nodes    map[string][]*box // a clustered service's nodes, by the service's name
+	token    string            // required on every control listener (internal/guard.Token)
 
 	closeOnce sync.Once
 	closeErr  error
