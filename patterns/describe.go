@@ -4,7 +4,9 @@ import (
 	"encoding"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -128,6 +130,10 @@ func Describe(w io.Writer, p Pattern) error {
 	fmt.Fprintf(&b, "  downstream  %s   (amplification = its requests ÷ the client's)\n", orNone(t.Downstream))
 	if t.StateMetric != "" {
 		fmt.Fprintf(&b, "  state       %s on %s: %s\n", t.StateMetric, t.StateService, strings.Join(t.StateNames, ", "))
+	}
+	for _, name := range slices.Sorted(maps.Keys(t.Clusters)) {
+		c := t.Clusters[name]
+		fmt.Fprintf(&b, "  cluster     %s: %d nodes on the docker testbed (for the variants that replicate it), one on local (a fault on %s hits its leader; one on an edge to it, every node's edge)\n", name, c.Nodes, name)
 	}
 	fmt.Fprintf(&b, "  gauges      %s\n  counters    %s\n", orNone(strings.Join(t.Gauges, ", ")), orNone(strings.Join(t.Counters, ", ")))
 	keys := Keys(p)

@@ -145,6 +145,9 @@ type NodeEnv struct {
 	// Peers maps every other node's name to the address that reaches its
 	// peer port (its proxy).
 	Peers map[string]string
+	// Secret, when set, is what every node must present to its peers: the
+	// peer port is on the run's network, which the host reaches too.
+	Secret string
 }
 
 // HasService reports whether name is one of the topology's services.

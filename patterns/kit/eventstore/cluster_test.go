@@ -1,10 +1,12 @@
 package eventstore_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,7 +41,7 @@ func TestClusterKeepsAcknowledgedEventsWhenTheLeaderDies(t *testing.T) {
 	stores := make([]*eventstore.Store, 3)
 	urls := make([]string, 3)
 	for i := range stores {
-		c := &eventstore.Cluster{Node: fmt.Sprintf("store-%d", i+1), Listen: addrs[i], Advertise: addrs[i]}
+		c := &eventstore.Cluster{Node: fmt.Sprintf("store-%d", i+1), Listen: addrs[i], Advertise: addrs[i], Secret: "s3cret"}
 		for j, a := range addrs {
 			if j != i {
 				c.Routes = append(c.Routes, a)
@@ -70,6 +72,7 @@ func TestClusterKeepsAcknowledgedEventsWhenTheLeaderDies(t *testing.T) {
 		return -1
 	}
 	testkit.Until(t, 30*time.Second, "a leader", func() bool { return leader() >= 0 })
+	checkRouteRefusesStrangers(t, addrs[0])
 
 	cl := eventstore.NewClient(service.NewClient(4), urls...)
 	appendN := func(from, to int) {
@@ -99,5 +102,26 @@ func TestClusterKeepsAcknowledgedEventsWhenTheLeaderDies(t *testing.T) {
 	}
 	if len(evs) != 30 {
 		t.Fatalf("read %d events after the leader died, want the 30 acknowledged", len(evs))
+	}
+}
+
+// checkRouteRefusesStrangers connects to a node's peer port as a route
+// without the cluster's secret: the node refuses it.
+func checkRouteRefusesStrangers(t *testing.T, addr string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	r := bufio.NewReader(c)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "INFO ") {
+		t.Fatalf("peer port greeting %q, %v; want INFO", line, err)
+	}
+	fmt.Fprintf(c, "CONNECT {\"verbose\":false,\"name\":\"stranger\"}\r\nPING\r\n")
+	line, _ := r.ReadString('\n')
+	if !strings.Contains(line, "Authorization Violation") {
+		t.Fatalf("a route without the secret got %q, want an authorization violation", strings.TrimSpace(line))
 	}
 }

@@ -36,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -83,11 +84,17 @@ type Cluster struct {
 	Listen    string   // host:port the node listens on for its peers
 	Advertise string   // host:port the peers reach this node at
 	Routes    []string // host:port of every other node
+	// Secret, when set, is required of every peer (and presented to them).
+	Secret string
 }
 
 // PeerPort is the port a cluster node listens on for its peers (NATS's
 // route port).
 const PeerPort = 6222
+
+// routeUser is the user name a node presents to its peers with the
+// cluster's secret.
+const routeUser = "faultline"
 
 // ClusterName is the name the nodes of a cluster share.
 const ClusterName = "faultline-events"
@@ -274,8 +281,13 @@ func clusterOptions(opts *server.Options, c *Cluster) error {
 		Advertise:   c.Advertise,
 		NoAdvertise: true,
 	}
+	auth := ""
+	if c.Secret != "" {
+		opts.Cluster.Username, opts.Cluster.Password = routeUser, c.Secret
+		auth = url.UserPassword(routeUser, c.Secret).String() + "@"
+	}
 	for _, r := range c.Routes {
-		u := server.RoutesFromStr("nats-route://" + r)
+		u := server.RoutesFromStr("nats-route://" + auth + r)
 		if len(u) != 1 {
 			return fmt.Errorf("eventstore: route %q: not a host:port", r)
 		}

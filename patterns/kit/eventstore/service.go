@@ -35,7 +35,7 @@ func Service[C any](pick func(c *C) Options) patterns.Builder[C] {
 			o.Dir = filepath.Join(env.DataDir, "jetstream")
 		}
 		if n := env.Node; n != nil {
-			o.Cluster = &Cluster{Node: n.Name, Listen: n.Listen, Advertise: n.Advertise}
+			o.Cluster = &Cluster{Node: n.Name, Listen: n.Listen, Advertise: n.Advertise, Secret: n.Secret}
 			for _, name := range slices.Sorted(maps.Keys(n.Peers)) {
 				o.Cluster.Routes = append(o.Cluster.Routes, n.Peers[name])
 			}

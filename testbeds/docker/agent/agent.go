@@ -105,7 +105,7 @@ func (s Service) Handler(ctx context.Context) (data, control http.Handler, stop 
 		if s.PeerListen == "" || s.Advertise == "" {
 			return nil, nil, nil, fmt.Errorf("node %s: no peer listen address or no advertised address", s.Node)
 		}
-		node = &patterns.NodeEnv{Name: s.Node, Listen: s.PeerListen, Advertise: s.Advertise, Peers: s.Peers}
+		node = &patterns.NodeEnv{Name: s.Node, Listen: s.PeerListen, Advertise: s.Advertise, Peers: s.Peers, Secret: s.Token}
 	}
 	cfg, err := DecodeConfig(p, s.Config)
 	if err != nil {
