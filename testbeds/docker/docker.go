@@ -24,6 +24,12 @@
 // kill (SIGKILL), a graceful stop (for restart), pause (cgroup freeze) and
 // partition (disconnect from the run's network).
 //
+// A service the topology clusters (patterns.Topology.Clusters) runs as a
+// container per node ("store-1".."store-3"): each caller gets a proxy per
+// node, each node's peer port has a proxy in front that the other nodes use
+// (wires.go), and a service fault aims at the node leading the group when it
+// is applied (cluster.go), its revert at every node it left down.
+//
 // It must not import scenarios, reports or cmd.
 package docker
 
