@@ -17,7 +17,7 @@ import (
 // SIGKILLs the node leading the stream: the other two elect a new leader
 // and nothing acknowledged is lost. The memory store and CRUD's database
 // are one container each, SIGKILLed too. Seen: event-sourced 0 lost, 0
-// violations, writes back 4.5-8s after the kill (a new leader); crud 4 invariant
+// violations, writes back 4-8s after the kill (a new leader); crud 4 invariant
 // violations; memory-store 104 lost.
 func TestEventSourcingKeepsEveryAcknowledgedWriteOnDocker(t *testing.T) {
 	if testing.Short() {
