@@ -17,49 +17,33 @@ import (
 
 func TestValidate(t *testing.T) {
 	p := New()
-	tests := []struct {
-		name   string
-		mutate func(c *Config)
-		base   bool
-		want   []string // substrings of the error; none: valid
-	}{
-		{name: "defaults"},
-		{name: "baseline", base: true},
-		{name: "part on an unknown backend", mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts[2].Backend = "reviews" },
-			want: []string{`gateway.aggregations[0].parts[2].backend: unknown backend "reviews"`}},
-		{name: "route on an unknown backend, baseline", base: true, mutate: func(c *Config) { c.Gateway.Routes[1].Backend = "" },
-			want: []string{"gateway.routes[1].backend: unknown backend"}},
-		{name: "rate limit 0", mutate: func(c *Config) { c.Gateway.RateLimit.Rate = 0 }, want: []string{"gateway.rate_limit.rate: must be > 0"}},
-		{name: "rate limit 0, baseline has none", base: true, mutate: func(c *Config) { c.Gateway.RateLimit.Rate = 0 }},
-		{name: "burst 0", mutate: func(c *Config) { c.Gateway.RateLimit.Burst = 0 }, want: []string{"gateway.rate_limit.burst"}},
-		{name: "bad key", mutate: func(c *Config) { c.Gateway.RateLimit.Key = "cookie" }, want: []string{`gateway.rate_limit.key: must be "sub" or "header:<Name>"`}},
-		{name: "header key", mutate: func(c *Config) { c.Gateway.RateLimit.Key = "header:X-Tenant" }},
-		{name: "reserved tenant", mutate: func(c *Config) { c.Gateway.RateLimit.Tenants = []string{"other"} }, want: []string{"gateway.rate_limit.tenants[0]"}},
-		{name: "short secret", mutate: func(c *Config) { c.Gateway.Auth.Secret = "x" }, want: []string{"gateway.auth.secret"}},
-		{name: "no route timeout", mutate: func(c *Config) { c.Gateway.Routes[0].Timeout = 0 }, want: []string{"gateway.routes[0].timeout: must be > 0"}},
-		{name: "try longer than the route", mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts[0].Try.Timeout = time.Second },
-			want: []string{"gateway.aggregations[0].parts[0].try.timeout: 1s is longer than the route's timeout 500ms"}},
-		{name: "no attempts", mutate: func(c *Config) { c.Gateway.Routes[2].Try.Attempts = 0 }, want: []string{"gateway.routes[2].try.attempts"}},
-		{name: "duplicate prefix", mutate: func(c *Config) { c.Gateway.Aggregations[0].Prefix = "/catalog/" },
-			want: []string{`gateway.aggregations[0].prefix: "/catalog/" is also the prefix of gateway.routes[0]`}},
-		{name: "bad prefix", mutate: func(c *Config) { c.Gateway.Routes[0].Prefix = "catalog" }, want: []string{"gateway.routes[0].prefix: must start and end with /"}},
-		{name: "no parts", mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts = nil }, want: []string{"gateway.aggregations[0].parts: an aggregation needs"}},
-		{name: "part twice", mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts[1].Backend = Catalog }, want: []string{"gateway.aggregations[0].parts[1].backend: \"catalog\" is already a part"}},
-		{name: "no connections", mutate: func(c *Config) { c.Gateway.Connections = 0 }, want: []string{"gateway.connections"}},
-		{name: "bad backend", mutate: func(c *Config) { c.Recommendations.Capacity.Workers = 0 }, want: []string{"recommendations.capacity.workers"}},
+	tests := []testkit.ConfigCase[Config]{
+		{Name: "defaults"},
+		{Name: "baseline", Base: true},
+		{Name: "part on an unknown backend", Mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts[2].Backend = "reviews" },
+			Want: []string{`gateway.aggregations[0].parts[2].backend: unknown backend "reviews"`}},
+		{Name: "route on an unknown backend, baseline", Base: true, Mutate: func(c *Config) { c.Gateway.Routes[1].Backend = "" },
+			Want: []string{"gateway.routes[1].backend: unknown backend"}},
+		{Name: "rate limit 0", Mutate: func(c *Config) { c.Gateway.RateLimit.Rate = 0 }, Want: []string{"gateway.rate_limit.rate: must be > 0"}},
+		{Name: "rate limit 0, baseline has none", Base: true, Mutate: func(c *Config) { c.Gateway.RateLimit.Rate = 0 }},
+		{Name: "burst 0", Mutate: func(c *Config) { c.Gateway.RateLimit.Burst = 0 }, Want: []string{"gateway.rate_limit.burst"}},
+		{Name: "bad key", Mutate: func(c *Config) { c.Gateway.RateLimit.Key = "cookie" }, Want: []string{`gateway.rate_limit.key: must be "sub" or "header:<Name>"`}},
+		{Name: "header key", Mutate: func(c *Config) { c.Gateway.RateLimit.Key = "header:X-Tenant" }},
+		{Name: "reserved tenant", Mutate: func(c *Config) { c.Gateway.RateLimit.Tenants = []string{"other"} }, Want: []string{"gateway.rate_limit.tenants[0]"}},
+		{Name: "short secret", Mutate: func(c *Config) { c.Gateway.Auth.Secret = "x" }, Want: []string{"gateway.auth.secret"}},
+		{Name: "no route timeout", Mutate: func(c *Config) { c.Gateway.Routes[0].Timeout = 0 }, Want: []string{"gateway.routes[0].timeout: must be > 0"}},
+		{Name: "try longer than the route", Mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts[0].Try.Timeout = time.Second },
+			Want: []string{"gateway.aggregations[0].parts[0].try.timeout: 1s is longer than the route's timeout 500ms"}},
+		{Name: "no attempts", Mutate: func(c *Config) { c.Gateway.Routes[2].Try.Attempts = 0 }, Want: []string{"gateway.routes[2].try.attempts"}},
+		{Name: "duplicate prefix", Mutate: func(c *Config) { c.Gateway.Aggregations[0].Prefix = "/catalog/" },
+			Want: []string{`gateway.aggregations[0].prefix: "/catalog/" is also the prefix of gateway.routes[0]`}},
+		{Name: "bad prefix", Mutate: func(c *Config) { c.Gateway.Routes[0].Prefix = "catalog" }, Want: []string{"gateway.routes[0].prefix: must start and end with /"}},
+		{Name: "no parts", Mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts = nil }, Want: []string{"gateway.aggregations[0].parts: an aggregation needs"}},
+		{Name: "part twice", Mutate: func(c *Config) { c.Gateway.Aggregations[0].Parts[1].Backend = Catalog }, Want: []string{"gateway.aggregations[0].parts[1].backend: \"catalog\" is already a part"}},
+		{Name: "no connections", Mutate: func(c *Config) { c.Gateway.Connections = 0 }, Want: []string{"gateway.connections"}},
+		{Name: "bad backend", Mutate: func(c *Config) { c.Recommendations.Capacity.Workers = 0 }, Want: []string{"recommendations.capacity.workers"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := p.DefaultConfig().(*Config)
-			if tt.base {
-				c = p.BaselineConfig().(*Config)
-			}
-			if tt.mutate != nil {
-				tt.mutate(c)
-			}
-			testkit.ErrorContains(t, "Validate()", p.Validate(c), tt.want)
-		})
-	}
+	testkit.Validate(t, p.DefaultConfig, p.BaselineConfig, p.Validate, tests)
 }
 
 // TestBaselineHasTheSameResources: the baseline differs by the switch

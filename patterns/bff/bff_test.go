@@ -21,32 +21,18 @@ import (
 
 func TestValidate(t *testing.T) {
 	p := New()
-	tests := []struct {
-		name    string
-		mutate  func(c *Config)
-		wantErr string // "" for valid
-	}{
-		{"defaults", func(*Config) {}, ""},
-		{"baseline", func(c *Config) { c.BFFs.Enabled = false }, ""},
-		{"web timeout", func(c *Config) { c.BFFs.Web.Timeout = 0 }, "bffs.web.timeout: must be > 0"},
-		{"mobile timeout", func(c *Config) { c.BFFs.Mobile.Timeout = -time.Second }, "bffs.mobile.timeout: must be > 0"},
-		{"mobile workers", func(c *Config) { c.BFFs.Mobile.Capacity.Workers = 0 }, "bffs.mobile.capacity.workers: must be > 0"},
-		{"web queue, baseline too", func(c *Config) { c.BFFs.Enabled = false; c.BFFs.Web.Capacity.Queue = -1 }, "bffs.web.capacity.queue"},
-		{"ingress", func(c *Config) { c.Ingress.QueueTimeout = -1 }, "ingress.queue_timeout"},
-		{"catalog", func(c *Config) { c.Catalog.Latency.Dist = "pareto" }, "catalog.latency.dist"},
-		{"recommendations", func(c *Config) { c.Recommendations.ResponseBytes = -1 }, "recommendations.response_bytes"},
+	tests := []testkit.ConfigCase[Config]{
+		{Name: "defaults"},
+		{Name: "baseline", Mutate: func(c *Config) { c.BFFs.Enabled = false }},
+		{Name: "web timeout", Mutate: func(c *Config) { c.BFFs.Web.Timeout = 0 }, Want: []string{"bffs.web.timeout: must be > 0"}},
+		{Name: "mobile timeout", Mutate: func(c *Config) { c.BFFs.Mobile.Timeout = -time.Second }, Want: []string{"bffs.mobile.timeout: must be > 0"}},
+		{Name: "mobile workers", Mutate: func(c *Config) { c.BFFs.Mobile.Capacity.Workers = 0 }, Want: []string{"bffs.mobile.capacity.workers: must be > 0"}},
+		{Name: "web queue, baseline too", Mutate: func(c *Config) { c.BFFs.Enabled = false; c.BFFs.Web.Capacity.Queue = -1 }, Want: []string{"bffs.web.capacity.queue"}},
+		{Name: "ingress", Mutate: func(c *Config) { c.Ingress.QueueTimeout = -1 }, Want: []string{"ingress.queue_timeout"}},
+		{Name: "catalog", Mutate: func(c *Config) { c.Catalog.Latency.Dist = "pareto" }, Want: []string{"catalog.latency.dist"}},
+		{Name: "recommendations", Mutate: func(c *Config) { c.Recommendations.ResponseBytes = -1 }, Want: []string{"recommendations.response_bytes"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := p.DefaultConfig().(*Config)
-			tt.mutate(c)
-			var want []string
-			if tt.wantErr != "" {
-				want = []string{tt.wantErr}
-			}
-			testkit.ErrorContains(t, "Validate()", p.Validate(c), want)
-		})
-	}
+	testkit.Validate(t, p.DefaultConfig, p.BaselineConfig, p.Validate, tests)
 	if _, _, err := p.Handler(context.Background(), "nobody", p.DefaultConfig(), patterns.Env{}); err == nil {
 		t.Error("Handler built an unknown service")
 	}

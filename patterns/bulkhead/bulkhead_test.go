@@ -19,39 +19,23 @@ import (
 
 func TestValidate(t *testing.T) {
 	p := New()
-	tests := []struct {
-		name   string
-		mutate func(c *Config)
-		base   bool
-		want   []string // substrings of the error; none: valid
-	}{
-		{name: "defaults"},
-		{name: "baseline", base: true},
-		{name: "no timeout", mutate: func(c *Config) { c.Storefront.Timeout = 0 }, want: []string{"storefront.timeout: must be > 0"}},
-		{name: "no workers", mutate: func(c *Config) { c.Storefront.Capacity.Workers = 0 }, want: []string{"storefront.capacity.workers"}},
-		{name: "bad bulkhead", mutate: func(c *Config) { c.Bulkheads.Reviews.MaxConcurrent = 0 }, want: []string{"bulkheads.reviews.max_concurrent"}},
-		{name: "bad bulkheads", mutate: func(c *Config) {
+	tests := []testkit.ConfigCase[Config]{
+		{Name: "defaults"},
+		{Name: "baseline", Base: true},
+		{Name: "no timeout", Mutate: func(c *Config) { c.Storefront.Timeout = 0 }, Want: []string{"storefront.timeout: must be > 0"}},
+		{Name: "no workers", Mutate: func(c *Config) { c.Storefront.Capacity.Workers = 0 }, Want: []string{"storefront.capacity.workers"}},
+		{Name: "bad bulkhead", Mutate: func(c *Config) { c.Bulkheads.Reviews.MaxConcurrent = 0 }, Want: []string{"bulkheads.reviews.max_concurrent"}},
+		{Name: "bad bulkheads", Mutate: func(c *Config) {
 			c.Bulkheads.Inventory.MaxWait = -1
 			c.Bulkheads.Reviews.MaxWait = -1
-		}, want: []string{"bulkheads.inventory.max_wait", "bulkheads.reviews.max_wait"}},
-		{name: "bad shared pool, unused", mutate: func(c *Config) { c.Storefront.SharedPool.MaxConcurrent = 0 }},
-		{name: "bad shared pool, used", base: true, mutate: func(c *Config) { c.Storefront.SharedPool.MaxConcurrent = 0 },
-			want: []string{"storefront.shared_pool.max_concurrent"}},
-		{name: "bad bulkhead, unused", base: true, mutate: func(c *Config) { c.Bulkheads.Reviews.MaxConcurrent = 0 }},
-		{name: "bad dependency", mutate: func(c *Config) { c.Reviews.Latency.Dist = "pareto" }, want: []string{"reviews.latency.dist"}},
+		}, Want: []string{"bulkheads.inventory.max_wait", "bulkheads.reviews.max_wait"}},
+		{Name: "bad shared pool, unused", Mutate: func(c *Config) { c.Storefront.SharedPool.MaxConcurrent = 0 }},
+		{Name: "bad shared pool, used", Base: true, Mutate: func(c *Config) { c.Storefront.SharedPool.MaxConcurrent = 0 },
+			Want: []string{"storefront.shared_pool.max_concurrent"}},
+		{Name: "bad bulkhead, unused", Base: true, Mutate: func(c *Config) { c.Bulkheads.Reviews.MaxConcurrent = 0 }},
+		{Name: "bad dependency", Mutate: func(c *Config) { c.Reviews.Latency.Dist = "pareto" }, Want: []string{"reviews.latency.dist"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := p.DefaultConfig().(*Config)
-			if tt.base {
-				c = p.BaselineConfig().(*Config)
-			}
-			if tt.mutate != nil {
-				tt.mutate(c)
-			}
-			testkit.ErrorContains(t, "Validate()", p.Validate(c), tt.want)
-		})
-	}
+	testkit.Validate(t, p.DefaultConfig, p.BaselineConfig, p.Validate, tests)
 	if err := p.Validate(struct{}{}); err == nil {
 		t.Error("Validate(struct{}{}) = nil, want a type error")
 	}

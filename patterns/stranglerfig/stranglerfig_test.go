@@ -22,39 +22,23 @@ import (
 
 func TestValidate(t *testing.T) {
 	p := New()
-	tests := []struct {
-		name   string
-		mutate func(c *Config)
-		base   bool
-		want   []string
-	}{
-		{name: "defaults"},
-		{name: "baseline", base: true},
-		{name: "no user header", mutate: func(c *Config) { c.Facade.UserHeader = "" }, want: []string{"facade.user_header: required"}},
-		{name: "no timeout", mutate: func(c *Config) { c.Facade.Timeout = 0 }, want: []string{"facade.timeout: must be > 0"}},
-		{name: "no shadow slots", mutate: func(c *Config) { c.Facade.Shadow.Concurrency = 0 }, want: []string{"facade.shadow.concurrency"}},
-		{name: "no shadow slots, shadow off", base: true, mutate: func(c *Config) { c.Facade.Shadow.Concurrency = 0 }},
-		{name: "bad rollback", mutate: func(c *Config) {
+	tests := []testkit.ConfigCase[Config]{
+		{Name: "defaults"},
+		{Name: "baseline", Base: true},
+		{Name: "no user header", Mutate: func(c *Config) { c.Facade.UserHeader = "" }, Want: []string{"facade.user_header: required"}},
+		{Name: "no timeout", Mutate: func(c *Config) { c.Facade.Timeout = 0 }, Want: []string{"facade.timeout: must be > 0"}},
+		{Name: "no shadow slots", Mutate: func(c *Config) { c.Facade.Shadow.Concurrency = 0 }, Want: []string{"facade.shadow.concurrency"}},
+		{Name: "no shadow slots, shadow off", Base: true, Mutate: func(c *Config) { c.Facade.Shadow.Concurrency = 0 }},
+		{Name: "bad rollback", Mutate: func(c *Config) {
 			c.Facade.Rollback.Windows, c.Facade.Rollback.MaxErrorRate, c.Facade.Rollback.MaxDiffRate = 0, 1.5, -1
 			c.Facade.Rollback.Window, c.Facade.Rollback.MinCalls = 0, 0
-		}, want: []string{"facade.rollback.windows", "facade.rollback.max_error_rate", "facade.rollback.max_diff_rate",
+		}, Want: []string{"facade.rollback.windows", "facade.rollback.max_error_rate", "facade.rollback.max_diff_rate",
 			"facade.rollback.window", "facade.rollback.min_calls"}},
-		{name: "bad rollback, rollback off", base: true, mutate: func(c *Config) { c.Facade.Rollback.Windows = 0 }},
-		{name: "bad capacity", mutate: func(c *Config) { c.Facade.Capacity.Workers = 0 }, want: []string{"facade.capacity.workers"}},
-		{name: "bad modern", mutate: func(c *Config) { c.Modern.Latency.Dist = "pareto" }, want: []string{"modern.latency.dist"}},
+		{Name: "bad rollback, rollback off", Base: true, Mutate: func(c *Config) { c.Facade.Rollback.Windows = 0 }},
+		{Name: "bad capacity", Mutate: func(c *Config) { c.Facade.Capacity.Workers = 0 }, Want: []string{"facade.capacity.workers"}},
+		{Name: "bad modern", Mutate: func(c *Config) { c.Modern.Latency.Dist = "pareto" }, Want: []string{"modern.latency.dist"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := p.DefaultConfig().(*Config)
-			if tt.base {
-				c = p.BaselineConfig().(*Config)
-			}
-			if tt.mutate != nil {
-				tt.mutate(c)
-			}
-			testkit.ErrorContains(t, "Validate()", p.Validate(c), tt.want)
-		})
-	}
+	testkit.Validate(t, p.DefaultConfig, p.BaselineConfig, p.Validate, tests)
 }
 
 // TestBucketIsStickyAndProportional: a user keeps its bucket, so a user
