@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/faultline/faultline/internal/clock"
 	"github.com/faultline/faultline/patterns"
 )
 
@@ -42,18 +43,14 @@ func (d *Deployment) every(name string) ([]*box, error) {
 // so; while none does (an election), it asks again until ctx is done.
 func (d *Deployment) leader(ctx context.Context, name string) (*box, error) {
 	client := &http.Client{Timeout: time.Second}
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
 	for {
 		for _, b := range d.nodes[name] {
 			if st, err := clusterStatus(ctx, client, b); err == nil && st.Leader {
 				return b, nil
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("docker: no node of %s leads its cluster: %w", name, ctx.Err())
-		case <-tick.C:
+		if err := clock.Sleep(ctx, 50*time.Millisecond); err != nil {
+			return nil, fmt.Errorf("docker: no node of %s leads its cluster: %w", name, err)
 		}
 	}
 }

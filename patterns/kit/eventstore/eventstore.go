@@ -44,6 +44,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/faultline/faultline/internal/clock"
 )
 
 // StreamName is the JetStream stream holding every event and snapshot.
@@ -128,10 +130,6 @@ func (s *Store) events() (jetstream.Stream, error) {
 	}
 }
 
-// Ready returns a channel closed once the stream exists (at once for a
-// store that is no cluster node).
-func (s *Store) Ready() <-chan struct{} { return s.ready }
-
 // Leader reports whether this node has the stream and leads its group
 // (always true for a store that is no cluster node).
 func (s *Store) Leader() bool {
@@ -208,10 +206,8 @@ func (s *Store) waitStream(ctx context.Context, o Options) (jetstream.Stream, er
 		if err == nil {
 			return st, nil
 		}
-		select {
-		case <-ctx.Done():
+		if clock.Sleep(ctx, 100*time.Millisecond) != nil {
 			return nil, fmt.Errorf("%w: %w", ErrNotReady, err)
-		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
