@@ -30,7 +30,11 @@ func TestEventSourcingKeepsEveryAcknowledgedWriteOnDocker(t *testing.T) {
 	}
 	s.Window = 500 * time.Millisecond
 	got := runVariantsOn(t, tb, s, 0.8)
-	checkEventSourcing(t, got)
+	// A killed leader leaves the cluster without one for up to 9s
+	// (JetStream's election timeout) plus ~1s to fail over: of this
+	// test's 16s of load (scale 0.8), 6s stay served at worst, so at least
+	// 30% of the commands are acknowledged (seen: 50-72%).
+	checkEventSourcing(t, got, 0.3)
 	checkFailover(t, got["event-sourced"], "store-killed")
 }
 
